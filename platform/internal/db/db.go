@@ -1,0 +1,181 @@
+// Package db opens the platform's store on either engine — embedded SQLite or PostgreSQL —
+// and runs each domain's append-only migrations. Domain stores write their own SQL; most
+// statements are portable ($N placeholders work on both), and where a dialect differs the
+// store keeps both variants side by side.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Dialect tells stores which SQL variant to use where the engines differ.
+type Dialect string
+
+// The two engines.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DefaultSQLiteFile is the database file inside the data directory.
+const DefaultSQLiteFile = "govapp.db"
+
+// DB is an open store with its dialect.
+type DB struct {
+	*sql.DB
+	Dialect Dialect
+	// Where is a human description of the target with secrets removed, for logs and errors.
+	Where string
+}
+
+// Querier is what stores run statements on: the DB itself or a transaction, so a change and
+// its audit entry can share one transaction.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Open connects to rawURL: "" means SQLite in dataDir, "postgres://" or "postgresql://"
+// means PostgreSQL, "sqlite:///abs/path.db" or "file:path.db" an explicit SQLite file.
+// It pings the server so a wrong URL stops the start with a clear message.
+func Open(ctx context.Context, rawURL, dataDir string) (*DB, error) {
+	switch {
+	case rawURL == "":
+		if dataDir == "" {
+			return nil, errors.New("database: neither a database URL nor a data directory is set; pass --data DIR or --database-url URL")
+		}
+		return openSQLite(ctx, filepath.Join(dataDir, DefaultSQLiteFile))
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		return openPostgres(ctx, rawURL)
+	case strings.HasPrefix(rawURL, "sqlite://"):
+		return openSQLite(ctx, strings.TrimPrefix(rawURL, "sqlite://"))
+	case strings.HasPrefix(rawURL, "file:"):
+		return openSQLite(ctx, strings.TrimPrefix(strings.SplitN(rawURL, "?", 2)[0], "file:"))
+	default:
+		return nil, fmt.Errorf("database: unsupported URL %q; use postgres://user@host:5432/db, sqlite:///path/govapp.db, or leave it empty for SQLite in the data directory", Redact(rawURL))
+	}
+}
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("database: empty SQLite path")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("database: cannot create directory for %s: %w", path, err)
+	}
+	// WAL lets readers run beside the writer; immediate transactions take the write lock up
+	// front so two writers queue on busy_timeout instead of failing on upgrade.
+	dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	sdb, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("database: open SQLite %s: %w", path, err)
+	}
+	d := &DB{DB: sdb, Dialect: SQLite, Where: "sqlite " + path}
+	if err := d.ping(ctx); err != nil {
+		sdb.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
+	sdb, err := sql.Open("pgx", rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("database: bad PostgreSQL URL %s: %w", Redact(rawURL), err)
+	}
+	sdb.SetMaxOpenConns(20)
+	sdb.SetMaxIdleConns(10)
+	sdb.SetConnMaxIdleTime(5 * time.Minute)
+	d := &DB{DB: sdb, Dialect: Postgres, Where: "postgres " + Redact(rawURL)}
+	if err := d.ping(ctx); err != nil {
+		sdb.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+func (d *DB) ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := d.PingContext(ctx); err != nil {
+		return fmt.Errorf("database: cannot reach %s: %v; check that the server runs and the URL (--database-url / GOVAPP_DATABASE_URL) is right", d.Where, err)
+	}
+	return nil
+}
+
+// Redact hides the password of a database URL.
+func Redact(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.User == nil {
+		return rawURL
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// InTx runs fn in one transaction: committed when fn returns nil, rolled back otherwise,
+// so a failed request leaves nothing half-written.
+func (d *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	tx, err := d.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("database: begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = tx.Commit(); err != nil {
+		return fmt.Errorf("database: commit: %w", err)
+	}
+	return nil
+}
+
+// Pick returns the statement for this dialect, for the few places where the engines differ.
+func (d *DB) Pick(sqliteSQL, postgresSQL string) string {
+	if d.Dialect == Postgres {
+		return postgresSQL
+	}
+	return sqliteSQL
+}
+
+// IsUniqueViolation reports whether err is a unique or primary-key constraint failure.
+func IsUniqueViolation(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		c := se.Code()
+		return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23505"
+	}
+	return false
+}
+
+// Now is the store's clock reading: UTC, cut to microseconds because PostgreSQL keeps no more,
+// so a value read back equals the value written (audit hashes depend on that).
+func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }

@@ -1,0 +1,232 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/govapp/govapp/platform/internal/apps"
+	"github.com/govapp/govapp/platform/internal/audit"
+	"github.com/govapp/govapp/platform/internal/db"
+	"github.com/govapp/govapp/platform/internal/demo"
+	"github.com/govapp/govapp/platform/internal/identity"
+)
+
+// fixture is a platform with two departments in different cities and callers of every kind:
+// A is the department under test, B is "another department".
+type fixture struct {
+	t      *testing.T
+	db     *db.DB
+	ids    *identity.Service
+	apps   *apps.Service
+	audit  *audit.Store
+	srv    *httptest.Server
+	doc    *openapi3.T
+	deptA  string
+	deptB  string
+	deptR  string
+	tokens map[string]string // caller name -> secret
+	users  map[string]string // caller name -> user id
+	seq    int
+}
+
+func newFixture(t *testing.T, d *db.DB) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	au, err := audit.NewStore(ctx, d)
+	must(t, err)
+	ids, err := identity.NewService(ctx, d, au)
+	must(t, err)
+	reg, err := apps.NewService(ctx, d, ids, au)
+	must(t, err)
+	tree, err := demo.Regions("")
+	must(t, err)
+	_, err = ids.LoadRegions(ctx, tree)
+	must(t, err)
+	f := &fixture{t: t, db: d, ids: ids, apps: reg, audit: au, tokens: map[string]string{}, users: map[string]string{}}
+	sys := identity.SystemPrincipal()
+	mk := func(parent, name string) string {
+		n, err := ids.CreateNode(ctx, sys, identity.NodeCreate{ParentID: parent, Kind: identity.KindDepartment, Name: name})
+		must(t, err)
+		return n.ID
+	}
+	f.deptA = mk("330100", "杭州市数据资源局")
+	f.deptB = mk("330300", "温州市数据资源局")
+	f.deptR = mk("330000", "省大数据发展管理局")
+	for _, c := range []struct{ name, home, role, on string }{
+		{"adminA", f.deptA, "admin", f.deptA},
+		{"devA", f.deptA, "developer", f.deptA},
+		{"viewerA", f.deptA, "operator", f.deptA},
+		{"nograntA", f.deptA, "", ""},
+		{"adminB", f.deptB, "admin", f.deptB},
+		{"reviewer", f.deptR, "reviewer", "330000"},
+		{"auditor", f.deptR, "auditor", "330000"},
+	} {
+		u, tok, err := ids.Bootstrap(ctx, identity.UserCreate{Name: strings.ToLower(c.name), Kind: identity.UserStaff, NodeID: c.home}, orDefault(c.role, "operator"), orDefault(c.on, c.home), "test")
+		must(t, err)
+		if c.role == "" { // a staff user with no grant at all
+			g, err := ids.GetUser(ctx, sys, u.ID)
+			must(t, err)
+			must(t, ids.DeleteGrant(ctx, sys, u.ID, g.Grants[0].ID))
+		}
+		f.tokens[c.name], f.users[c.name] = tok.Secret, u.ID
+	}
+	h, err := New(Deps{Identity: ids, Apps: reg, Audit: au, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Registry: prometheus.NewRegistry(), BodyLimit: 1 << 20, Version: "test", Ping: d.PingContext})
+	must(t, err)
+	f.srv = httptest.NewServer(h)
+	t.Cleanup(f.srv.Close)
+	f.doc, err = openAPIDocument("test")
+	must(t, err)
+	return f
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// do sends a request as caller ("" = no token) and returns status and decoded body.
+func (f *fixture) do(caller, method, path, body string) (int, any, http.Header) {
+	f.t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, f.srv.URL+path, r)
+	must(f.t, err)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if caller != "" {
+		tok, ok := f.tokens[caller]
+		if !ok {
+			tok = caller // a raw token string
+		}
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	must(f.t, err)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	must(f.t, err)
+	var v any
+	if len(raw) > 0 && strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		if err := json.Unmarshal(raw, &v); err != nil {
+			f.t.Fatalf("%s %s: body is not JSON: %v\n%s", method, path, err, raw)
+		}
+	}
+	return resp.StatusCode, v, resp.Header
+}
+
+// auditCount is the number of audit entries: a refused request must not change it.
+func (f *fixture) auditCount() int {
+	var n int
+	must(f.t, f.db.QueryRowContext(context.Background(), `SELECT count(*) FROM audit_log`).Scan(&n))
+	return n
+}
+
+func (f *fixture) uniq(prefix string) string {
+	f.seq++
+	return prefix + strings.Repeat("x", 0) + itoa(f.seq)
+}
+
+func itoa(n int) string {
+	const digits = "0123456789"
+	if n < 10 {
+		return digits[n : n+1]
+	}
+	return itoa(n/10) + digits[n%10:n%10+1]
+}
+
+// createApp registers an app in department A as devA and moves it to status.
+func (f *fixture) createApp(status string) string {
+	f.t.Helper()
+	ctx := context.Background()
+	id := f.uniq("app-")
+	dev, err := f.ids.PrincipalFor(ctx, f.users["devA"])
+	must(f.t, err)
+	_, err = f.apps.Create(ctx, dev, apps.Create{ID: id, Name: "测试应用", OwnerNode: f.deptA, Category: "测试", Regions: []string{"330100"}, Containers: []string{"web"}})
+	must(f.t, err)
+	rev, err := f.ids.PrincipalFor(ctx, f.users["reviewer"])
+	must(f.t, err)
+	steps := map[string][]apps.Action{
+		apps.StatusDraft:    nil,
+		apps.StatusInReview: {apps.ActionSubmit},
+		apps.StatusOnline:   {apps.ActionSubmit, apps.ActionApprove},
+		apps.StatusOffline:  {apps.ActionSubmit, apps.ActionApprove, apps.ActionOffline},
+	}[status]
+	for _, a := range steps {
+		p := dev
+		if a == apps.ActionApprove {
+			p = rev
+		}
+		_, err := f.apps.Transition(ctx, p, id, a, "ok")
+		must(f.t, err)
+	}
+	return id
+}
+
+// subDept creates an empty department under A.
+func (f *fixture) subDept() string {
+	f.t.Helper()
+	n, err := f.ids.CreateNode(context.Background(), identity.SystemPrincipal(), identity.NodeCreate{ParentID: f.deptA, Kind: identity.KindDepartment, Name: f.uniq("科室")})
+	must(f.t, err)
+	return n.ID
+}
+
+// userInA creates a staff user in A with no grants.
+func (f *fixture) userInA() string {
+	f.t.Helper()
+	u, err := f.ids.CreateUser(context.Background(), identity.SystemPrincipal(), identity.UserCreate{Name: f.uniq("user"), Kind: identity.UserStaff, NodeID: f.deptA})
+	must(f.t, err)
+	return u.ID
+}
+
+// validate checks a response body against the OpenAPI document.
+func (f *fixture) validate(method, routePath string, status int, body any) {
+	f.t.Helper()
+	path := reParam.ReplaceAllString(routePath, "{$1}")
+	item := f.doc.Paths.Value(path)
+	if item == nil {
+		f.t.Fatalf("openapi: no path %s", path)
+	}
+	op := item.GetOperation(method)
+	if op == nil {
+		f.t.Fatalf("openapi: no operation %s %s", method, path)
+	}
+	resp := op.Responses.Status(status)
+	if resp == nil {
+		resp = op.Responses.Default()
+	}
+	if resp == nil || resp.Value == nil {
+		f.t.Fatalf("openapi: %s %s has no response %d", method, path, status)
+	}
+	mt := resp.Value.Content.Get("application/json")
+	if mt == nil {
+		if body != nil {
+			f.t.Fatalf("openapi: %s %s %d documents no JSON body but one was sent", method, path, status)
+		}
+		return
+	}
+	if err := mt.Schema.Value.VisitJSON(body); err != nil {
+		f.t.Fatalf("openapi: %s %s %d body does not match the document: %v\nbody: %v", method, path, status, err, body)
+	}
+}

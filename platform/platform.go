@@ -1,0 +1,262 @@
+package platform
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/govapp/govapp/platform/internal/apps"
+	"github.com/govapp/govapp/platform/internal/audit"
+	"github.com/govapp/govapp/platform/internal/db"
+	"github.com/govapp/govapp/platform/internal/demo"
+	"github.com/govapp/govapp/platform/internal/httpapi"
+	"github.com/govapp/govapp/platform/internal/identity"
+)
+
+// Platform is the whole backend in one value, so `govapp serve`, `govapp dev` and tests
+// run the same thing (PocketBase-style).
+type Platform struct {
+	cfg     Config
+	log     *slog.Logger
+	db      *db.DB
+	handler http.Handler
+	first   demo.Result
+}
+
+// Option adjusts New for embedding programs and tests.
+type Option func(*options)
+
+type options struct {
+	logger  *slog.Logger
+	version string
+}
+
+// WithLogger sends the platform's logs to l instead of stderr.
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+
+// WithVersion names the build in /v1/openapi.json.
+func WithVersion(v string) Option { return func(o *options) { o.version = v } }
+
+// New validates cfg, opens the store, runs migrations, seeds a fresh store and builds the
+// HTTP handler. On any error nothing is left open.
+func New(cfg Config, opts ...Option) (_ *Platform, err error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	o := options{version: "dev"}
+	for _, f := range opts {
+		f(&o)
+	}
+	if o.logger == nil {
+		o.logger = NewLogger(os.Stderr, cfg.LogLevel, cfg.LogFormat)
+	}
+	ctx := context.Background()
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data_dir: cannot create %s: %w; pick a writable directory with --data", cfg.DataDir, err)
+	}
+	d, err := db.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			d.Close()
+		}
+	}()
+	tree, err := demo.Regions(cfg.RegionsFile)
+	if err != nil {
+		return nil, err
+	}
+	au, err := audit.NewStore(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := identity.NewService(ctx, d, au)
+	if err != nil {
+		return nil, err
+	}
+	reg, err := apps.NewService(ctx, d, ids, au)
+	if err != nil {
+		return nil, err
+	}
+	first, err := demo.Seed(ctx, ids, reg, tree, cfg.NoDemo)
+	if err != nil {
+		return nil, fmt.Errorf("seed: %w", err)
+	}
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	h, err := httpapi.New(httpapi.Deps{
+		Identity: ids, Apps: reg, Audit: au, Logger: o.logger, Registry: registry,
+		BodyLimit: cfg.BodyLimit, Version: o.version, Ping: d.PingContext,
+	})
+	if err != nil {
+		return nil, err
+	}
+	p := &Platform{cfg: cfg, log: o.logger, db: d, handler: h, first: first}
+	if first.FirstStart {
+		if err := p.writeTokenFiles(); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// NewLogger builds the slog logger the config asks for.
+func NewLogger(w io.Writer, level, format string) *slog.Logger {
+	var lv slog.Level
+	_ = lv.UnmarshalText([]byte(level))
+	ho := &slog.HandlerOptions{Level: lv}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, ho))
+	}
+	return slog.New(slog.NewTextHandler(w, ho))
+}
+
+// AdminTokenFile and ReviewerTokenFile hold the first-start tokens (mode 0600), like
+// Jenkins' initial admin password, so scripts can pick them up.
+const (
+	AdminTokenFile    = "admin-token"
+	ReviewerTokenFile = "reviewer-token"
+)
+
+func (p *Platform) writeTokenFiles() error {
+	write := func(name, secret string) error {
+		if secret == "" {
+			return nil
+		}
+		path := filepath.Join(p.cfg.DataDir, name)
+		if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+		return os.Chmod(path, 0o600)
+	}
+	return errors.Join(write(AdminTokenFile, p.first.AdminToken), write(ReviewerTokenFile, p.first.ReviewerToken))
+}
+
+// FirstStart reports what the first start created; zero on later starts.
+type FirstStart struct {
+	Created       bool
+	AdminToken    string
+	ReviewerToken string
+	DemoApps      int
+	TokenFile     string
+}
+
+// FirstStart tells the caller (serve) what to print once.
+func (p *Platform) FirstStart() FirstStart {
+	return FirstStart{Created: p.first.FirstStart, AdminToken: p.first.AdminToken, ReviewerToken: p.first.ReviewerToken,
+		DemoApps: p.first.Apps, TokenFile: filepath.Join(p.cfg.DataDir, AdminTokenFile)}
+}
+
+// Handler is the platform's HTTP handler, for tests and embedding.
+func (p *Platform) Handler() http.Handler { return p.handler }
+
+// Database describes where state lives, with secrets removed.
+func (p *Platform) Database() string { return p.db.Where }
+
+// Listen opens the configured address; with port 0 the returned listener has the real one.
+func (p *Platform) Listen() (net.Listener, error) {
+	ln, err := net.Listen("tcp", p.cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("addr: cannot listen on %s: %w; pick another with --addr HOST:PORT", p.cfg.Addr, err)
+	}
+	return ln, nil
+}
+
+// Serve answers on ln until ctx is cancelled, then stops gracefully: new connections are
+// refused and requests in flight get ShutdownTimeout to finish.
+func (p *Platform) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           p.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(p.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	p.log.Info("shutting down", "timeout", p.cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), p.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Run listens on the configured address and serves until ctx is cancelled.
+func (p *Platform) Run(ctx context.Context) error {
+	ln, err := p.Listen()
+	if err != nil {
+		return err
+	}
+	return p.Serve(ctx, ln)
+}
+
+// PublicURL is where people reach the platform: the configured one, else derived from Addr.
+func (p *Platform) PublicURL(ln net.Addr) string {
+	if p.cfg.PublicURL != "" {
+		return strings.TrimRight(p.cfg.PublicURL, "/")
+	}
+	addr := p.cfg.Addr
+	if ln != nil {
+		addr = ln.String()
+	}
+	host, port, _ := net.SplitHostPort(addr)
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// Close releases the store.
+func (p *Platform) Close() error { return p.db.Close() }
+
+// AuditReport is the outcome of VerifyAudit.
+type AuditReport = audit.VerifyResult
+
+// VerifyAudit checks the audit chain of the configured store directly, without the HTTP
+// API, for `govapp audit verify` run by an operator on the server.
+func VerifyAudit(ctx context.Context, cfg Config) (AuditReport, error) {
+	if cfg.DatabaseURL == "" {
+		path := filepath.Join(cfg.DataDir, db.DefaultSQLiteFile)
+		if _, err := os.Stat(path); err != nil {
+			return AuditReport{}, fmt.Errorf("no platform database at %s; point --data at the platform's data directory or pass --database-url", path)
+		}
+	}
+	d, err := db.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return audit.VerifyResult{}, err
+	}
+	defer d.Close()
+	var n int
+	if err := d.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE store = 'audit'`).Scan(&n); err != nil || n == 0 {
+		return audit.VerifyResult{}, fmt.Errorf("no govapp audit log in %s; point --data or --database-url at the platform's store", d.Where)
+	}
+	au, err := audit.NewStore(ctx, d)
+	if err != nil {
+		return audit.VerifyResult{}, err
+	}
+	return au.Verify(ctx)
+}
