@@ -96,7 +96,7 @@ var rawMessage = reflect.TypeOf(json.RawMessage{})
 // required and objects admit no other properties, so the response test catches drift.
 func customizeSchema(_ string, t reflect.Type, _ reflect.StructTag, s *openapi3.Schema) error {
 	if t == rawMessage {
-		*s = openapi3.Schema{Description: "any JSON value"}
+		*s = openapi3.Schema{Description: "any JSON value", Nullable: true}
 		return nil
 	}
 	if t.Kind() == reflect.Pointer {

@@ -1,0 +1,233 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/govapp/govapp/platform/internal/apps"
+	"github.com/govapp/govapp/platform/internal/db"
+	"github.com/govapp/govapp/platform/internal/dbtest"
+)
+
+// The four callers every console route is tried with. For routes that only list, a token of
+// another department gets its own (empty of A) list rather than 403: the check then is that
+// nothing of department A leaks.
+const (
+	callerNone   = "none"
+	callerOther  = "other"
+	callerNoPerm = "noperm"
+	callerOK     = "ok"
+)
+
+type expect struct {
+	as     string // fixture caller name
+	status int
+	// notContains, when set, must not appear in the body (department A's data).
+	notContains string
+	contains    string
+}
+
+type scenario struct {
+	method, route string
+	// setup prepares a fresh target and returns the concrete path and body.
+	setup func(f *fixture) (path, body string, leak string)
+	cases func(f *fixture, leak string) map[string]expect
+}
+
+// std is the common case: both refusals are 403 with the Error shape (checked against the
+// OpenAPI schema, which admits no other fields, so no data of A can ride along).
+func std(ok expect, other, noperm string) func(*fixture, string) map[string]expect {
+	return func(f *fixture, leak string) map[string]expect {
+		return map[string]expect{
+			callerNone:   {status: 401},
+			callerOther:  {as: other, status: 403},
+			callerNoPerm: {as: noperm, status: 403},
+			callerOK:     ok,
+		}
+	}
+}
+
+// listing: another department gets 200 without A's data, a caller with no grant gets 403.
+func listing(okAs, noperm string) func(*fixture, string) map[string]expect {
+	return func(f *fixture, leak string) map[string]expect {
+		return map[string]expect{
+			callerNone:   {status: 401},
+			callerOther:  {as: "adminB", status: 200, notContains: leak},
+			callerNoPerm: {as: noperm, status: 403, notContains: leak},
+			callerOK:     {as: okAs, status: 200, contains: leak},
+		}
+	}
+}
+
+func public(f *fixture, _ string) map[string]expect {
+	return map[string]expect{
+		callerNone: {status: 200}, callerOther: {as: "adminB", status: 200},
+		callerNoPerm: {as: "nograntA", status: 200}, callerOK: {as: "adminA", status: 200},
+	}
+}
+
+func anyToken(f *fixture, _ string) map[string]expect {
+	return map[string]expect{
+		callerNone: {status: 401}, callerOther: {as: "adminB", status: 200},
+		callerNoPerm: {as: "nograntA", status: 200}, callerOK: {as: "adminA", status: 200},
+	}
+}
+
+func fixed(path, body string) func(*fixture) (string, string, string) {
+	return func(*fixture) (string, string, string) { return path, body, "" }
+}
+
+func scenarios() []scenario {
+	appIn := func(status, suffix, body string) func(f *fixture) (string, string, string) {
+		return func(f *fixture) (string, string, string) {
+			id := f.createApp(status)
+			return "/v1/apps/" + id + suffix, body, id
+		}
+	}
+	return []scenario{
+		{"GET", "/healthz", fixed("/healthz", ""), public},
+		{"GET", "/metrics", fixed("/metrics", ""), public},
+		{"GET", "/v1/openapi.json", fixed("/v1/openapi.json", ""), public},
+		{"GET", "/v1/me", fixed("/v1/me", ""), anyToken},
+		{"GET", "/v1/roles", fixed("/v1/roles", ""), anyToken},
+
+		{"GET", "/v1/orgs", func(f *fixture) (string, string, string) { return "/v1/orgs", "", f.deptA }, listing("viewerA", "nograntA")},
+		{"POST", "/v1/orgs", func(f *fixture) (string, string, string) {
+			return "/v1/orgs", fmt.Sprintf(`{"parent_id":%q,"kind":"department","name":%q}`, f.deptA, f.uniq("新科室")), ""
+		}, std(expect{as: "adminA", status: 201}, "adminB", "devA")},
+		{"GET", "/v1/orgs/:id", func(f *fixture) (string, string, string) { return "/v1/orgs/" + f.deptA, "", f.deptA },
+			std(expect{as: "viewerA", status: 200}, "adminB", "nograntA")},
+		{"PATCH", "/v1/orgs/:id", func(f *fixture) (string, string, string) {
+			id := f.subDept()
+			return "/v1/orgs/" + id, `{"name":"改名后的科室"}`, id
+		}, std(expect{as: "adminA", status: 200}, "adminB", "devA")},
+		{"DELETE", "/v1/orgs/:id", func(f *fixture) (string, string, string) { id := f.subDept(); return "/v1/orgs/" + id, "", id },
+			std(expect{as: "adminA", status: 204}, "adminB", "devA")},
+
+		{"GET", "/v1/users", func(f *fixture) (string, string, string) { return "/v1/users", "", f.users["devA"] }, func(f *fixture, leak string) map[string]expect {
+			return map[string]expect{
+				callerNone:   {status: 401},
+				callerOther:  {as: "adminB", status: 200, notContains: leak},
+				callerNoPerm: {as: "devA", status: 403, notContains: "devA"},
+				callerOK:     {as: "adminA", status: 200, contains: leak},
+			}
+		}},
+		{"POST", "/v1/users", func(f *fixture) (string, string, string) {
+			return "/v1/users", fmt.Sprintf(`{"name":%q,"kind":"staff","node_id":%q}`, f.uniq("newuser"), f.deptA), ""
+		}, std(expect{as: "adminA", status: 201}, "adminB", "devA")},
+		{"GET", "/v1/users/:id", func(f *fixture) (string, string, string) { return "/v1/users/" + f.users["devA"], "", f.users["devA"] },
+			std(expect{as: "adminA", status: 200}, "adminB", "viewerA")},
+		{"POST", "/v1/users/:id/grants", func(f *fixture) (string, string, string) {
+			return "/v1/users/" + f.userInA() + "/grants", fmt.Sprintf(`{"role":"developer","node_id":%q}`, f.deptA), ""
+		}, std(expect{as: "adminA", status: 201}, "adminB", "devA")},
+		{"DELETE", "/v1/users/:id/grants/:grant_id", func(f *fixture) (string, string, string) {
+			uid := f.userInA()
+			st, body, _ := f.do("adminA", "POST", "/v1/users/"+uid+"/grants", fmt.Sprintf(`{"role":"developer","node_id":%q}`, f.deptA))
+			if st != 201 {
+				f.t.Fatalf("setup grant: %d %v", st, body)
+			}
+			return "/v1/users/" + uid + "/grants/" + body.(map[string]any)["id"].(string), "", ""
+		}, std(expect{as: "adminA", status: 204}, "adminB", "devA")},
+
+		{"GET", "/v1/tokens", func(f *fixture) (string, string, string) { return "/v1/tokens?user_id=" + f.users["devA"], "", "" },
+			std(expect{as: "adminA", status: 200, contains: `"user_id"`}, "adminB", "viewerA")},
+		{"POST", "/v1/tokens", func(f *fixture) (string, string, string) {
+			return "/v1/tokens", fmt.Sprintf(`{"name":"automation","user_id":%q}`, f.users["devA"]), ""
+		}, std(expect{as: "adminA", status: 201, contains: "gvt_"}, "adminB", "viewerA")},
+		{"DELETE", "/v1/tokens/:id", func(f *fixture) (string, string, string) {
+			st, body, _ := f.do("adminA", "POST", "/v1/tokens", fmt.Sprintf(`{"name":"to-revoke","user_id":%q}`, f.users["devA"]))
+			if st != 201 {
+				f.t.Fatalf("setup token: %d %v", st, body)
+			}
+			return "/v1/tokens/" + body.(map[string]any)["id"].(string), "", ""
+		}, std(expect{as: "adminA", status: 204}, "adminB", "viewerA")},
+
+		{"GET", "/v1/apps", func(f *fixture) (string, string, string) { return "/v1/apps", "", f.createApp(apps.StatusDraft) }, listing("viewerA", "nograntA")},
+		{"POST", "/v1/apps", func(f *fixture) (string, string, string) {
+			return "/v1/apps", fmt.Sprintf(`{"id":%q,"name":"公积金提取","owner_node":%q,"category":"住房","regions":["330100"],"containers":["wechat","alipay"],"jsapi_permissions":["location"],"contacts":[{"name":"王五","phone":"0571-87654321"}]}`, f.uniq("gjj-"), f.deptA), ""
+		}, std(expect{as: "devA", status: 201}, "adminB", "viewerA")},
+		{"GET", "/v1/apps/:id", appIn(apps.StatusDraft, "", ""), std(expect{as: "viewerA", status: 200}, "adminB", "nograntA")},
+		{"PATCH", "/v1/apps/:id", appIn(apps.StatusDraft, "", `{"description":"新的说明"}`), std(expect{as: "devA", status: 200}, "adminB", "viewerA")},
+		{"POST", "/v1/apps/:id/submit", appIn(apps.StatusDraft, "/submit", `{"comment":"请审核"}`), std(expect{as: "devA", status: 200}, "adminB", "viewerA")},
+		{"POST", "/v1/apps/:id/approve", appIn(apps.StatusInReview, "/approve", `{"comment":"同意"}`), std(expect{as: "reviewer", status: 200}, "adminB", "devA")},
+		{"POST", "/v1/apps/:id/reject", appIn(apps.StatusInReview, "/reject", `{"comment":"请补充联系人"}`), std(expect{as: "reviewer", status: 200}, "adminB", "devA")},
+		{"POST", "/v1/apps/:id/offline", appIn(apps.StatusOnline, "/offline", `{"comment":"服务迁移"}`), std(expect{as: "devA", status: 200}, "adminB", "viewerA")},
+		{"GET", "/v1/apps/:id/history", appIn(apps.StatusOnline, "/history", ""), std(expect{as: "viewerA", status: 200}, "adminB", "nograntA")},
+
+		{"GET", "/v1/audit", func(f *fixture) (string, string, string) {
+			id := f.createApp(apps.StatusDraft)
+			return "/v1/audit?limit=1000", "", id
+		}, func(f *fixture, leak string) map[string]expect {
+			return map[string]expect{
+				callerNone:   {status: 401},
+				callerOther:  {as: "adminB", status: 200, notContains: leak},
+				callerNoPerm: {as: "devA", status: 403, notContains: leak},
+				callerOK:     {as: "adminA", status: 200, contains: leak},
+			}
+		}},
+		{"GET", "/v1/audit/verify", fixed("/v1/audit/verify", ""), std(expect{as: "auditor", status: 200, contains: `"ok":true`}, "adminB", "devA")},
+	}
+}
+
+// TestRouteAuthorisation tries every route of the table with no token, a token of another
+// department, a token without the permission and a token with it.
+func TestRouteAuthorisation(t *testing.T) {
+	dbtest.ForEachBackend(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		table := map[string]bool{}
+		for _, r := range (&server{}).routes() {
+			table[r.method+" "+r.path] = true
+		}
+		covered := map[string]bool{}
+		for _, sc := range scenarios() {
+			key := sc.method + " " + sc.route
+			if !table[key] {
+				t.Errorf("scenario %s is not in the route table", key)
+				continue
+			}
+			covered[key] = true
+			t.Run(strings.ReplaceAll(key, "/", "_"), func(t *testing.T) {
+				f.t = t
+				path, body, leak := sc.setup(f)
+				cases := sc.cases(f, leak)
+				for _, who := range []string{callerNone, callerOther, callerNoPerm, callerOK} {
+					exp := cases[who]
+					before := f.auditCount()
+					st, got, hdr := f.do(exp.as, sc.method, path, body)
+					raw, _ := json.Marshal(got)
+					if st != exp.status {
+						t.Fatalf("%s as %s (%s): status %d, want %d; body %s", key, who, exp.as, st, exp.status, raw)
+					}
+					if hdr.Get("X-Request-Id") == "" {
+						t.Errorf("%s as %s: no X-Request-Id", key, who)
+					}
+					if exp.notContains != "" && strings.Contains(string(raw), exp.notContains) {
+						t.Errorf("%s as %s: body leaks %q: %s", key, who, exp.notContains, raw)
+					}
+					if exp.contains != "" && !strings.Contains(string(raw), exp.contains) {
+						t.Errorf("%s as %s: body lacks %q: %s", key, who, exp.contains, raw)
+					}
+					if st >= 400 {
+						if after := f.auditCount(); after != before {
+							t.Errorf("%s as %s: refused request wrote %d audit entries", key, who, after-before)
+						}
+						f.validate(sc.method, sc.route, st, got)
+					} else if sc.route != "/metrics" && sc.route != "/v1/openapi.json" && st != http.StatusNoContent {
+						f.validate(sc.method, sc.route, st, got)
+					}
+					if st < 300 && sc.method != "GET" && f.auditCount() != before+1 {
+						t.Errorf("%s as %s: a change must write exactly one audit entry, wrote %d", key, who, f.auditCount()-before)
+					}
+				}
+			})
+		}
+		for key := range table {
+			if !covered[key] {
+				t.Errorf("route %s has no authorisation scenario; add one to scenarios()", key)
+			}
+		}
+	})
+}
