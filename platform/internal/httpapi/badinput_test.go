@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -114,6 +115,26 @@ func TestOpenAPIDocument(t *testing.T) {
 	for k := range got {
 		if !want[k] {
 			t.Errorf("document lists %s, which is not a route", k)
+		}
+	}
+}
+
+// TestRequestID keeps a caller's plain request id (for tracing through proxies) and replaces
+// one that could smuggle text into the logs.
+func TestRequestID(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	for _, c := range []struct {
+		sent string
+		kept bool
+	}{{"trace-123.abc", true}, {strings.Repeat("a", 65), false}, {"has space", false}} {
+		req, _ := http.NewRequest("GET", f.srv.URL+"/healthz", nil)
+		req.Header.Set("X-Request-Id", c.sent)
+		resp, err := http.DefaultClient.Do(req)
+		must(t, err)
+		resp.Body.Close()
+		got := resp.Header.Get("X-Request-Id")
+		if (got == c.sent) != c.kept || got == "" {
+			t.Errorf("sent %q, got %q, kept should be %v", c.sent, got, c.kept)
 		}
 	}
 }

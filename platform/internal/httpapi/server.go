@@ -12,13 +12,13 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/govapp/govapp/platform/internal/apps"
 	"github.com/govapp/govapp/platform/internal/audit"
@@ -66,6 +66,7 @@ func New(d Deps) (http.Handler, error) {
 	// Behind a proxy the operator sets the trusted hops; by default the peer address is the truth.
 	e.IPExtractor = echo.ExtractIPDirect()
 	e.HTTPErrorHandler = s.handleError
+	e.Pre(dropBadRequestID)
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
 		Generator: newRequestID,
 		RequestIDHandler: func(c echo.Context, id string) {
@@ -87,6 +88,20 @@ func New(d Deps) (http.Handler, error) {
 	}
 	return e, nil
 }
+
+// dropBadRequestID keeps a caller's X-Request-Id only when it is short and plain, so a
+// client cannot stuff arbitrary text into logs and the audit log; otherwise a new one is made.
+func dropBadRequestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Request().Header
+		if id := h.Get(echo.HeaderXRequestID); id != "" && !reRequestID.MatchString(id) {
+			h.Del(echo.HeaderXRequestID)
+		}
+		return next(c)
+	}
+}
+
+var reRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 func newRequestID() string {
 	return identityID()
@@ -244,5 +259,3 @@ func jsonKind(goKind string) string {
 		return "a number"
 	}
 }
-
-var _ = promhttp.HandlerFor

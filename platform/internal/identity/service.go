@@ -644,13 +644,14 @@ func (s *Service) CreateToken(ctx context.Context, p *Principal, in TokenCreate)
 	var out TokenCreated
 	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		out, err = s.createToken(ctx, tx, p, in)
+		out, err = s.createToken(ctx, tx, p, p.Actor(), in)
 		return err
 	})
 	return out, err
 }
 
-func (s *Service) createToken(ctx context.Context, tx *sql.Tx, p *Principal, in TokenCreate) (TokenCreated, error) {
+// createToken issues a token; actor is who the audit log names (the system at first start).
+func (s *Service) createToken(ctx context.Context, tx *sql.Tx, p *Principal, actor audit.Actor, in TokenCreate) (TokenCreated, error) {
 	name, err := ValidName("name", in.Name, MaxNameLen)
 	if err != nil {
 		return TokenCreated{}, err
@@ -679,7 +680,7 @@ func (s *Service) createToken(ctx context.Context, tx *sql.Tx, p *Principal, in 
 		t.ID, t.UserID, t.Name, t.Prefix, HashToken(secret), t.CreatedAt, exp); err != nil {
 		return TokenCreated{}, err
 	}
-	_, err = s.audit.Record(ctx, tx, p.Actor(), audit.Change{Action: "token.create", TargetType: "token", TargetID: t.ID, NodeID: owner.NodeID, NodePath: home.Path, After: t})
+	_, err = s.audit.Record(ctx, tx, actor, audit.Change{Action: "token.create", TargetType: "token", TargetID: t.ID, NodeID: owner.NodeID, NodePath: home.Path, After: t})
 	return TokenCreated{Token: t, Secret: secret}, err
 }
 
@@ -756,7 +757,7 @@ func (s *Service) Bootstrap(ctx context.Context, in UserCreate, role, grantNode,
 		if err != nil {
 			return err
 		}
-		tok, err = s.createToken(ctx, tx, p, TokenCreate{Name: tokenName})
+		tok, err = s.createToken(ctx, tx, p, sys.Actor(), TokenCreate{Name: tokenName})
 		return err
 	})
 	return u, tok, err
