@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/govapp/govapp/platform/internal/db"
 )
 
 // Defaults and limits of Config. They are constants, not variables, so that a
@@ -54,9 +56,6 @@ const (
 	// file holding a secret (GOVAPP_DATABASE_URL_FILE), so that a password
 	// need not appear in the environment or on a command line.
 	EnvFileSuffix = "_FILE"
-
-	// redactedPassword replaces passwords in Redacted.
-	redactedPassword = "xxxxx"
 )
 
 // Config is everything `govapp serve` (and platform.New) needs to know, as
@@ -177,7 +176,7 @@ func (c Config) validate() []error {
 		bad("data_dir", c.DataDir, "a directory path, e.g. ./govapp-data")
 	}
 	if msg := checkDatabaseURL(c.DatabaseURL); msg != "" {
-		bad("database_url", redactURL(c.DatabaseURL), msg)
+		bad("database_url", db.Redact(c.DatabaseURL), msg)
 	}
 	if msg := checkPublicURL(c.PublicURL); msg != "" {
 		bad("public_url", c.PublicURL, msg)
@@ -206,7 +205,7 @@ func (c Config) validate() []error {
 // that the configuration can be logged or printed. An unparsable URL is
 // replaced whole, since it may hold a password in a place we cannot find.
 func (c Config) Redacted() Config {
-	c.DatabaseURL = redactURL(c.DatabaseURL)
+	c.DatabaseURL = db.Redact(c.DatabaseURL)
 	return c
 }
 
@@ -335,7 +334,7 @@ func (c *Config) setField(f field, value, source string) error {
 	if allowed, ok := f.set(c, value); !ok {
 		shown := value
 		if f.secret {
-			shown = redactURL(value)
+			shown = db.Redact(value)
 		}
 		return &fieldError{key: f.key, value: shown, source: source, allowed: allowed}
 	}
@@ -524,43 +523,6 @@ func checkPublicURL(s string) string {
 		return allowed
 	}
 	return ""
-}
-
-// redactURL replaces the password of a database URL by redactedPassword,
-// keeping the rest, so it can be printed.
-func redactURL(s string) string {
-	if s == "" {
-		return ""
-	}
-	u, err := url.Parse(s)
-	if err != nil {
-		return redactedPassword
-	}
-	changed := false
-	if u.User != nil {
-		if _, has := u.User.Password(); has {
-			u.User = url.UserPassword(u.User.Username(), redactedPassword)
-			changed = true
-		}
-	}
-	if u.RawQuery != "" {
-		q, err := url.ParseQuery(u.RawQuery)
-		if err != nil && strings.Contains(strings.ToLower(u.RawQuery), "password") {
-			u.RawQuery = "password=" + redactedPassword
-			changed = true
-		}
-		for k := range q {
-			if strings.EqualFold(k, "password") {
-				q[k] = []string{redactedPassword}
-				u.RawQuery = q.Encode()
-				changed = true
-			}
-		}
-	}
-	if !changed {
-		return s // nothing secret: keep the URL exactly as written
-	}
-	return u.String()
 }
 
 // parseBytes parses a byte count: a whole number, optionally followed by

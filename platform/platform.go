@@ -239,24 +239,24 @@ type AuditReport = audit.VerifyResult
 // VerifyAudit checks the audit chain of the configured store directly, without the HTTP
 // API, for `govapp audit verify` run by an operator on the server.
 func VerifyAudit(ctx context.Context, cfg Config) (AuditReport, error) {
-	if cfg.DatabaseURL == "" {
-		path := filepath.Join(cfg.DataDir, db.DefaultSQLiteFile)
+	if !db.IsPostgres(cfg.DatabaseURL) {
+		path, err := db.SQLitePath(cfg.DatabaseURL, cfg.DataDir)
+		if err != nil {
+			return AuditReport{}, err
+		}
+		// Opening would create an empty database: check first, so a wrong path changes nothing.
 		if _, err := os.Stat(path); err != nil {
 			return AuditReport{}, fmt.Errorf("no platform database at %s; point --data at the platform's data directory or pass --database-url", path)
 		}
 	}
 	d, err := db.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
 	if err != nil {
-		return audit.VerifyResult{}, err
+		return AuditReport{}, err
 	}
 	defer d.Close()
-	var n int
-	if err := d.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE store = 'audit'`).Scan(&n); err != nil || n == 0 {
-		return audit.VerifyResult{}, fmt.Errorf("no govapp audit log in %s; point --data or --database-url at the platform's store", d.Where)
-	}
-	au, err := audit.NewStore(ctx, d)
+	au, err := audit.OpenStore(ctx, d)
 	if err != nil {
-		return audit.VerifyResult{}, err
+		return AuditReport{}, fmt.Errorf("%w in %s; point --data or --database-url at the platform's store", err, d.Where)
 	}
 	return au.Verify(ctx)
 }

@@ -98,6 +98,20 @@ func NewStore(ctx context.Context, d *db.DB) (*Store, error) {
 	return &Store{db: d}, nil
 }
 
+// OpenStore opens an existing audit log without migrating it, for read-only checks: a
+// verification must never change the store it verifies.
+func OpenStore(ctx context.Context, d *db.DB) (*Store, error) {
+	var v int
+	err := d.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE store = 'audit'`).Scan(&v)
+	if err != nil || v == 0 {
+		return nil, errors.New("no govapp audit log")
+	}
+	if v != len(migrations) {
+		return nil, fmt.Errorf("the audit log is at schema version %d but this govapp knows version %d; use the govapp release that runs the platform", v, len(migrations))
+	}
+	return &Store{db: d}, nil
+}
+
 // Record appends one entry inside tx. On PostgreSQL it takes a transaction-scoped lock so
 // concurrent writers extend the chain one at a time; SQLite's immediate transactions already do.
 func (s *Store) Record(ctx context.Context, tx *sql.Tx, a Actor, c Change) (Entry, error) {

@@ -53,20 +53,35 @@ type Querier interface {
 // means PostgreSQL, "sqlite:///abs/path.db" or "file:path.db" an explicit SQLite file.
 // It pings the server so a wrong URL stops the start with a clear message.
 func Open(ctx context.Context, rawURL, dataDir string) (*DB, error) {
+	if IsPostgres(rawURL) {
+		return openPostgres(ctx, rawURL)
+	}
+	path, err := SQLitePath(rawURL, dataDir)
+	if err != nil {
+		return nil, err
+	}
+	return openSQLite(ctx, path)
+}
+
+// IsPostgres tells PostgreSQL URLs from SQLite ones.
+func IsPostgres(rawURL string) bool {
+	return strings.HasPrefix(rawURL, "postgres://") || strings.HasPrefix(rawURL, "postgresql://")
+}
+
+// SQLitePath is the database file a non-PostgreSQL URL names ("" = the data directory's).
+func SQLitePath(rawURL, dataDir string) (string, error) {
 	switch {
 	case rawURL == "":
 		if dataDir == "" {
-			return nil, errors.New("database: neither a database URL nor a data directory is set; pass --data DIR or --database-url URL")
+			return "", errors.New("database: neither a database URL nor a data directory is set; pass --data DIR or --database-url URL")
 		}
-		return openSQLite(ctx, filepath.Join(dataDir, DefaultSQLiteFile))
-	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
-		return openPostgres(ctx, rawURL)
+		return filepath.Join(dataDir, DefaultSQLiteFile), nil
 	case strings.HasPrefix(rawURL, "sqlite://"):
-		return openSQLite(ctx, strings.TrimPrefix(rawURL, "sqlite://"))
+		return strings.TrimPrefix(rawURL, "sqlite://"), nil
 	case strings.HasPrefix(rawURL, "file:"):
-		return openSQLite(ctx, strings.TrimPrefix(strings.SplitN(rawURL, "?", 2)[0], "file:"))
+		return strings.TrimPrefix(strings.SplitN(rawURL, "?", 2)[0], "file:"), nil
 	default:
-		return nil, fmt.Errorf("database: unsupported URL %q; use postgres://user@host:5432/db, sqlite:///path/govapp.db, or leave it empty for SQLite in the data directory", Redact(rawURL))
+		return "", fmt.Errorf("database: unsupported URL %q; use postgres://user@host:5432/db, sqlite:///path/govapp.db, or leave it empty for SQLite in the data directory", Redact(rawURL))
 	}
 }
 
@@ -117,14 +132,40 @@ func (d *DB) ping(ctx context.Context) error {
 	return nil
 }
 
-// Redact hides the password of a database URL.
+// Redact hides the password of a database URL, in the user part or a password= query
+// parameter, so the URL can be logged and printed; an unparsable URL is hidden whole.
 func Redact(rawURL string) string {
-	u, err := url.Parse(rawURL)
-	if err != nil || u.User == nil {
-		return rawURL
+	const hidden = "xxxxx"
+	if rawURL == "" {
+		return ""
 	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return hidden
+	}
+	changed := false
+	if u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), hidden)
+			changed = true
+		}
+	}
+	if u.RawQuery != "" {
+		q, err := url.ParseQuery(u.RawQuery)
+		if err != nil && strings.Contains(strings.ToLower(u.RawQuery), "password") {
+			u.RawQuery = "password=" + hidden
+			changed = true
+		}
+		for k := range q {
+			if strings.EqualFold(k, "password") {
+				q[k] = []string{hidden}
+				u.RawQuery = q.Encode()
+				changed = true
+			}
+		}
+	}
+	if !changed {
+		return rawURL // nothing secret: keep the URL exactly as written
 	}
 	return u.String()
 }
