@@ -111,16 +111,16 @@ func (s store) list(ctx context.Context, q db.Querier, prefixes []string, f List
 	var args []any
 	for _, p := range prefixes {
 		args = append(args, p+"%")
-		ors = append(ors, fmt.Sprintf("owner_path LIKE $%d", len(args)))
+		ors = append(ors, fmt.Sprintf("apps.owner_path LIKE $%d", len(args)))
 	}
 	where := "(" + strings.Join(ors, " OR ") + ")"
 	if f.Status != "" {
 		args = append(args, f.Status)
-		where += fmt.Sprintf(" AND status = $%d", len(args))
+		where += fmt.Sprintf(" AND apps.status = $%d", len(args))
 	}
 	if f.Owner != "" {
 		args = append(args, f.Owner)
-		where += fmt.Sprintf(" AND owner_node = $%d", len(args))
+		where += fmt.Sprintf(" AND apps.owner_node = $%d", len(args))
 	}
 	rows, err := q.QueryContext(ctx, `SELECT `+appCols+` FROM apps WHERE `+where+` ORDER BY id`, args...)
 	if err != nil {
@@ -138,12 +138,27 @@ func (s store) list(ctx context.Context, q db.Querier, prefixes []string, f List
 		return nil, err
 	}
 	rows.Close()
-	for i := range out {
-		if out[i].Regions, err = s.regions(ctx, q, out[i].ID); err != nil {
+	// One query for the regions of every listed app (same filter), not one per app.
+	rrows, err := q.QueryContext(ctx, `SELECT r.app_id, r.region FROM app_regions r JOIN apps ON apps.id = r.app_id WHERE `+where+` ORDER BY r.app_id, r.region`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rrows.Close()
+	byApp := map[string][]string{}
+	for rrows.Next() {
+		var id, region string
+		if err := rrows.Scan(&id, &region); err != nil {
 			return nil, err
 		}
+		byApp[id] = append(byApp[id], region)
 	}
-	return out, nil
+	for i := range out {
+		out[i].Regions = byApp[out[i].ID]
+		if out[i].Regions == nil {
+			out[i].Regions = []string{}
+		}
+	}
+	return out, rrows.Err()
 }
 
 func jsonText(v any) string {
