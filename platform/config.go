@@ -131,11 +131,12 @@ func LoadConfig(path string, getenv func(string) string, flags map[string]string
 		getenv = func(string) string { return "" }
 	}
 	var errs []error
+	sources := map[string]string{} // key -> where its final value came from
 	if path != "" {
-		errs = append(errs, c.applyFile(path)...)
+		errs = append(errs, c.applyFile(path, sources)...)
 	}
-	errs = append(errs, c.applyEnv(getenv)...)
-	errs = append(errs, c.applyFlags(flags)...)
+	errs = append(errs, c.applyEnv(getenv, sources)...)
+	errs = append(errs, c.applyFlags(flags, sources)...)
 	// Validate even when some values did not parse, so that every problem
 	// is reported at once; a field that failed to parse is reported once.
 	failed := map[string]bool{}
@@ -145,9 +146,14 @@ func LoadConfig(path string, getenv func(string) string, flags map[string]string
 		}
 	}
 	for _, err := range c.validate() {
-		if fe, ok := err.(*fieldError); !ok || !failed[fe.key] {
-			errs = append(errs, err)
+		fe, ok := err.(*fieldError)
+		if ok && failed[fe.key] {
+			continue
 		}
+		if ok {
+			fe.source = sources[fe.key]
+		}
+		errs = append(errs, err)
 	}
 	if len(errs) > 0 {
 		return Config{}, errors.Join(errs...)
@@ -330,7 +336,8 @@ func knownKeys() string {
 
 // setField parses value into c, returning an error naming the field and the
 // source on failure.
-func (c *Config) setField(f field, value, source string) error {
+func (c *Config) setField(f field, value, source string, sources map[string]string) error {
+	sources[f.key] = source
 	if allowed, ok := f.set(c, value); !ok {
 		shown := value
 		if f.secret {
@@ -342,7 +349,7 @@ func (c *Config) setField(f field, value, source string) error {
 }
 
 // applyFile overrides c with the keys of the YAML file at path.
-func (c *Config) applyFile(path string) []error {
+func (c *Config) applyFile(path string, sources map[string]string) []error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return []error{fmt.Errorf("config: cannot read the config file: %w; check its path", err)}
@@ -388,7 +395,7 @@ func (c *Config) applyFile(path string) []error {
 		if v.Tag == "!!null" {
 			value = ""
 		}
-		if err := c.setField(f, value, source); err != nil {
+		if err := c.setField(f, value, source, sources); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -396,7 +403,7 @@ func (c *Config) applyFile(path string) []error {
 }
 
 // applyEnv overrides c with GOVAPP_* environment variables.
-func (c *Config) applyEnv(getenv func(string) string) []error {
+func (c *Config) applyEnv(getenv func(string) string, sources map[string]string) []error {
 	var errs []error
 	for _, f := range configFields() {
 		name := f.env()
@@ -425,7 +432,7 @@ func (c *Config) applyEnv(getenv func(string) string) []error {
 		if value == "" {
 			continue
 		}
-		if err := c.setField(f, value, source); err != nil {
+		if err := c.setField(f, value, source, sources); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -433,7 +440,7 @@ func (c *Config) applyEnv(getenv func(string) string) []error {
 }
 
 // applyFlags overrides c with the flags the user set, keyed by YAML key.
-func (c *Config) applyFlags(flags map[string]string) []error {
+func (c *Config) applyFlags(flags map[string]string, sources map[string]string) []error {
 	keys := make([]string, 0, len(flags))
 	for k := range flags {
 		keys = append(keys, k)
@@ -446,7 +453,7 @@ func (c *Config) applyFlags(flags map[string]string) []error {
 			errs = append(errs, fmt.Errorf("config: unknown flag key %q; allowed: %s", key, knownKeys()))
 			continue
 		}
-		if err := c.setField(f, flags[key], "command-line flag"); err != nil {
+		if err := c.setField(f, flags[key], "command-line flag", sources); err != nil {
 			errs = append(errs, err)
 		}
 	}

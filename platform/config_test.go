@@ -317,7 +317,7 @@ func TestLoadConfigErrors(t *testing.T) {
 		{
 			name:    "validation after merge",
 			env:     map[string]string{"GOVAPP_LOG_LEVEL": "loud"},
-			wantErr: []string{`config: log_level (GOVAPP_LOG_LEVEL) is "loud"; allowed: debug, info, warn, error`},
+			wantErr: []string{`config: log_level (GOVAPP_LOG_LEVEL) is "loud" (from environment variable GOVAPP_LOG_LEVEL); allowed: debug, info, warn, error`},
 		},
 		{
 			name:    "several errors reported together",
