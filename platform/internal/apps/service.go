@@ -51,6 +51,10 @@ func NewService(ctx context.Context, d *db.DB, ids *identity.Service, a *audit.S
 		n, err := s.st.countOwned(ctx, q, nodeIDs)
 		return n, "light app(s)", err
 	})
+	ids.AddOwnerGuard(func(ctx context.Context, q db.Querier, nodeIDs []string) (int, string, error) {
+		n, err := s.st.countServing(ctx, q, nodeIDs)
+		return n, "light app(s) that serve those regions (change their regions first)", err
+	})
 	return s, nil
 }
 

@@ -225,17 +225,25 @@ func (s store) transitions(ctx context.Context, q db.Querier, id string) ([]Tran
 	return out, rows.Err()
 }
 
-// countOwned backs identity's owner guard.
+// countOwned and countServing back identity's owner guards.
 func (s store) countOwned(ctx context.Context, q db.Querier, nodeIDs []string) (int, error) {
-	if len(nodeIDs) == 0 {
+	return countIn(ctx, q, `SELECT count(*) FROM apps WHERE owner_node IN `, nodeIDs)
+}
+
+func (s store) countServing(ctx context.Context, q db.Querier, nodeIDs []string) (int, error) {
+	return countIn(ctx, q, `SELECT count(DISTINCT app_id) FROM app_regions WHERE region IN `, nodeIDs)
+}
+
+func countIn(ctx context.Context, q db.Querier, prefix string, ids []string) (int, error) {
+	if len(ids) == 0 {
 		return 0, nil
 	}
-	ph := make([]string, len(nodeIDs))
-	args := make([]any, len(nodeIDs))
-	for i, id := range nodeIDs {
+	ph := make([]string, len(ids))
+	args := make([]any, len(ids))
+	for i, id := range ids {
 		ph[i], args[i] = fmt.Sprintf("$%d", i+1), id
 	}
 	var n int
-	err := q.QueryRowContext(ctx, `SELECT count(*) FROM apps WHERE owner_node IN (`+strings.Join(ph, ", ")+`)`, args...).Scan(&n)
+	err := q.QueryRowContext(ctx, prefix+`(`+strings.Join(ph, ", ")+`)`, args...).Scan(&n)
 	return n, err
 }

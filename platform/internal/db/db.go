@@ -195,6 +195,26 @@ func (d *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	return nil
 }
 
+// WithLock runs fn while holding a cluster-wide lock named by key, so several platform
+// instances starting on one PostgreSQL database do one-time work (seeding) once. SQLite is
+// one file on one machine; its immediate transactions already serialise writers, so there fn
+// just runs.
+func (d *DB) WithLock(ctx context.Context, key int64, fn func() error) error {
+	if d.Dialect != Postgres {
+		return fn()
+	}
+	conn, err := d.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("database: lock: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, key); err != nil {
+		return fmt.Errorf("database: lock: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, key) //nolint:errcheck
+	return fn()
+}
+
 // Pick returns the statement for this dialect, for the few places where the engines differ.
 func (d *DB) Pick(sqliteSQL, postgresSQL string) string {
 	if d.Dialect == Postgres {

@@ -62,6 +62,19 @@ func Regions(file string) (identity.RegionTree, error) {
 // (no admin yet) it also creates the demo content unless noDemo.
 func Seed(ctx context.Context, ids *identity.Service, reg *apps.Service, tree identity.RegionTree, noDemo bool) (Result, error) {
 	var res Result
+	err := ids.DB().WithLock(ctx, seedLock, func() error {
+		var err error
+		res, err = seed(ctx, ids, reg, tree, noDemo)
+		return err
+	})
+	return res, err
+}
+
+// seedLock names the advisory lock that lets one of several starting instances seed.
+const seedLock = 7245023
+
+func seed(ctx context.Context, ids *identity.Service, reg *apps.Service, tree identity.RegionTree, noDemo bool) (Result, error) {
+	var res Result
 	var err error
 	if res.RegionsAdded, err = ids.LoadRegions(ctx, tree); err != nil {
 		return res, err
@@ -78,6 +91,9 @@ func Seed(ctx context.Context, ids *identity.Service, reg *apps.Service, tree id
 		return res, err
 	}
 	_, admin, err := ids.Bootstrap(ctx, identity.UserCreate{Name: AdminName, DisplayName: "平台管理员", Kind: identity.UserStaff, NodeID: opDept.ID}, "admin", tree.Code, "first-start")
+	if errors.Is(err, identity.ErrUserExists) {
+		return Result{RegionsAdded: res.RegionsAdded}, nil // another instance beside us did the first start
+	}
 	if err != nil {
 		return res, fmt.Errorf("create the first administrator: %w", err)
 	}

@@ -44,6 +44,9 @@ func NewService(ctx context.Context, d *db.DB, a *audit.Store) (*Service, error)
 	return s, nil
 }
 
+// DB is the store identity runs on, for wiring that must coordinate with it (seeding).
+func (s *Service) DB() *db.DB { return s.db }
+
 // AddOwnerGuard registers a domain's ownership check; call during wiring, before serving.
 func (s *Service) AddOwnerGuard(g OwnerGuard) { s.guards = append(s.guards, g) }
 
@@ -264,6 +267,10 @@ func (s *Service) UpdateNode(ctx context.Context, p *Principal, id string, in No
 				return err
 			}
 		}
+		if after == before {
+			out = before
+			return nil // nothing changed: nothing to write or audit
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE org_nodes SET name = $1 WHERE id = $2`, after.Name, id); err != nil {
 			if db.IsUniqueViolation(err) {
 				return fmt.Errorf("%w: a sibling is already named %q; pick another name", ErrNodeExists, after.Name)
@@ -316,7 +323,9 @@ func (s *Service) move(ctx context.Context, tx *sql.Tx, p *Principal, n *Node, p
 			return err
 		}
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE org_nodes SET parent_id = $1 WHERE id = $2`, parent.ID, n.ID)
+	if _, err = tx.ExecContext(ctx, `UPDATE org_nodes SET parent_id = $1 WHERE id = $2`, parent.ID, n.ID); db.IsUniqueViolation(err) {
+		return fmt.Errorf("%w: %s already has a sub-organisation named %q; rename one of them first", ErrNodeExists, parent.Name, n.Name)
+	}
 	return err
 }
 
@@ -399,10 +408,15 @@ func (s *Service) LoadRegions(ctx context.Context, tree RegionTree) (int, error)
 	walk = func(t RegionTree, parentID string) error {
 		_, err := s.st.node(ctx, s.db, t.Code)
 		if errors.Is(err, ErrNodeNotFound) {
-			if _, err := s.CreateNode(ctx, sys, NodeCreate{ParentID: parentID, Kind: t.Level, Name: t.Name, Code: t.Code}); err != nil {
+			_, err := s.CreateNode(ctx, sys, NodeCreate{ParentID: parentID, Kind: t.Level, Name: t.Name, Code: t.Code})
+			switch {
+			case err == nil:
+				added++
+			case errors.Is(err, ErrNodeExists):
+				// Another instance starting beside us created it first.
+			default:
 				return fmt.Errorf("region %s %s: %w", t.Code, t.Name, err)
 			}
-			added++
 		} else if err != nil {
 			return err
 		}
