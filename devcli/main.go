@@ -72,6 +72,10 @@ func commands() []command {
 		{"users", "list and create users, grant roles", runUsers},
 		{"tokens", "create, list and revoke API tokens", runTokens},
 		{"audit", "read and verify the audit log", runAudit},
+		{"build", "bundle a light app (govapp.json) into dist/ and show its size", runBuild},
+		{"publish", "build, sign and upload a bundle, then release it on a channel (热更新)", runPublish},
+		{"releases", "list releases; roll out, pause, resume, roll back, promote", runReleases},
+		{"keys", "create, list and rotate the keys that sign bundles", runKeys},
 		{"serve", "run the platform: API, console, portal", runServe},
 	}
 }

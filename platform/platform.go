@@ -18,20 +18,24 @@ import (
 
 	"github.com/govapp/govapp/platform/internal/apps"
 	"github.com/govapp/govapp/platform/internal/audit"
+	"github.com/govapp/govapp/platform/internal/blob"
 	"github.com/govapp/govapp/platform/internal/db"
 	"github.com/govapp/govapp/platform/internal/demo"
 	"github.com/govapp/govapp/platform/internal/httpapi"
 	"github.com/govapp/govapp/platform/internal/identity"
+	"github.com/govapp/govapp/platform/internal/releases"
+	sdkjs "github.com/govapp/govapp/sdk-js"
 )
 
 // Platform is the whole backend in one value, so `govapp serve`, `govapp dev` and tests
 // run the same thing (PocketBase-style).
 type Platform struct {
-	cfg     Config
-	log     *slog.Logger
-	db      *db.DB
-	handler http.Handler
-	first   demo.Result
+	cfg      Config
+	log      *slog.Logger
+	db       *db.DB
+	handler  http.Handler
+	first    demo.Result
+	releases *releases.Service
 }
 
 // Option adjusts New for embedding programs and tests.
@@ -90,6 +94,14 @@ func New(cfg Config, opts ...Option) (_ *Platform, err error) {
 	if err != nil {
 		return nil, err
 	}
+	blobs, err := blob.NewLocal(filepath.Join(cfg.DataDir, "blobs"))
+	if err != nil {
+		return nil, err
+	}
+	rel, err := releases.NewService(ctx, d, ids, reg, au, blobs)
+	if err != nil {
+		return nil, err
+	}
 	first, err := demo.Seed(ctx, ids, reg, tree, cfg.NoDemo)
 	if err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
@@ -97,13 +109,13 @@ func New(cfg Config, opts ...Option) (_ *Platform, err error) {
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	h, err := httpapi.New(httpapi.Deps{
-		Identity: ids, Apps: reg, Audit: au, Logger: o.logger, Registry: registry,
+		Identity: ids, Apps: reg, Audit: au, Releases: rel, SDK: sdkjs.Dist, Logger: o.logger, Registry: registry,
 		BodyLimit: cfg.BodyLimit, Version: o.version, Ping: d.PingContext,
 	})
 	if err != nil {
 		return nil, err
 	}
-	p := &Platform{cfg: cfg, log: o.logger, db: d, handler: h, first: first}
+	p := &Platform{cfg: cfg, log: o.logger, db: d, handler: h, first: first, releases: rel}
 	if first.FirstStart {
 		if err := p.writeTokenFiles(); err != nil {
 			return nil, err
@@ -188,6 +200,13 @@ func (p *Platform) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	lctx, stopListen := context.WithCancel(ctx)
+	defer stopListen()
+	go func() {
+		if err := p.releases.Listen(lctx); err != nil {
+			p.log.Warn("release notifications off", "err", err)
+		}
+	}()
 	select {
 	case err := <-errc:
 		return err

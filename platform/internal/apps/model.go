@@ -44,6 +44,9 @@ type App struct {
 	ownerPath string
 }
 
+// OwnerPath is the org path of the owning department, for other domains' permission checks.
+func (a App) OwnerPath() string { return a.ownerPath }
+
 // Contact is whom citizens and reviewers reach about an app.
 type Contact struct {
 	Name  string `json:"name"`

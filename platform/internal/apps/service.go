@@ -70,6 +70,12 @@ func (s *Service) Get(ctx context.Context, p *identity.Principal, id string) (Ap
 	return a, nil
 }
 
+// Lookup returns an app without an authorisation check, for domains that check permissions
+// themselves against App.OwnerPath (releases) or serve citizens (runtime).
+func (s *Service) Lookup(ctx context.Context, id string) (App, error) {
+	return s.st.get(ctx, s.db, id)
+}
+
 // List returns the apps owned inside the principal's subtrees.
 func (s *Service) List(ctx context.Context, p *identity.Principal, f ListFilter) ([]App, error) {
 	if f.Status != "" && !slices.Contains([]string{StatusDraft, StatusInReview, StatusOnline, StatusOffline}, f.Status) {

@@ -39,6 +39,7 @@ type DB struct {
 	Dialect Dialect
 	// Where is a human description of the target with secrets removed, for logs and errors.
 	Where string
+	url   string
 }
 
 // Querier is what stores run statements on: the DB itself or a transaction, so a change and
@@ -115,7 +116,7 @@ func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
 	sdb.SetMaxOpenConns(20)
 	sdb.SetMaxIdleConns(10)
 	sdb.SetConnMaxIdleTime(5 * time.Minute)
-	d := &DB{DB: sdb, Dialect: Postgres, Where: "postgres " + Redact(rawURL)}
+	d := &DB{DB: sdb, Dialect: Postgres, Where: "postgres " + Redact(rawURL), url: rawURL}
 	if err := d.ping(ctx); err != nil {
 		sdb.Close()
 		return nil, err

@@ -99,7 +99,7 @@ func TestOpenAPIDocument(t *testing.T) {
 	}
 	want := map[string]bool{}
 	for _, r := range (&server{}).routes() {
-		want[r.method+" "+reParam.ReplaceAllString(r.path, "{$1}")] = true
+		want[r.method+" "+openAPIPath(r.path)] = true
 	}
 	got := map[string]bool{}
 	for path, item := range doc.Paths.Map() {

@@ -7,6 +7,7 @@ import (
 	"github.com/govapp/govapp/platform/internal/apps"
 	"github.com/govapp/govapp/platform/internal/errs"
 	"github.com/govapp/govapp/platform/internal/identity"
+	"github.com/govapp/govapp/platform/internal/releases"
 )
 
 // apiError is the one error shape of the API. Code is stable across releases: scripts may
@@ -60,6 +61,17 @@ var errorTable = []struct {
 	{identity.ErrGrantExists, http.StatusConflict, 40906},
 	{identity.ErrNodeExists, http.StatusConflict, 40907},
 	{errs.ErrConflict, http.StatusConflict, 40901},
+	{releases.ErrKeyNotFound, http.StatusNotFound, 40408},
+	{releases.ErrBundleNotFound, http.StatusNotFound, 40409},
+	{releases.ErrChannelNotFound, http.StatusNotFound, 40410},
+	{releases.ErrReleaseNotFound, http.StatusNotFound, 40411},
+	{releases.ErrKeyExists, http.StatusConflict, 40908},
+	{releases.ErrChannelExists, http.StatusConflict, 40909},
+	{releases.ErrReleaseState, http.StatusConflict, 40910},
+	{releases.ErrAppNotOnline, http.StatusConflict, 40911},
+	{releases.ErrNothingToServe, http.StatusConflict, 40912},
+	{releases.ErrBlobsMissing, http.StatusConflict, 40913},
+	{releases.ErrBundleInvalid, http.StatusUnprocessableEntity, 42201},
 	{errBodyTooLarge, http.StatusRequestEntityTooLarge, 41301},
 }
 

@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -9,33 +11,41 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/fstest"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/govapp/govapp/hotupdate"
 	"github.com/govapp/govapp/platform/internal/apps"
 	"github.com/govapp/govapp/platform/internal/audit"
+	"github.com/govapp/govapp/platform/internal/blob"
 	"github.com/govapp/govapp/platform/internal/db"
 	"github.com/govapp/govapp/platform/internal/demo"
 	"github.com/govapp/govapp/platform/internal/identity"
+	"github.com/govapp/govapp/platform/internal/releases"
 )
 
 // fixture is a platform with two departments in different cities and callers of every kind:
 // A is the department under test, B is "another department".
 type fixture struct {
-	t      *testing.T
-	db     *db.DB
-	ids    *identity.Service
-	apps   *apps.Service
-	audit  *audit.Store
-	srv    *httptest.Server
-	doc    *openapi3.T
-	deptA  string
-	deptB  string
-	deptR  string
-	tokens map[string]string // caller name -> secret
-	users  map[string]string // caller name -> user id
-	seq    int
+	t       *testing.T
+	db      *db.DB
+	ids     *identity.Service
+	apps    *apps.Service
+	audit   *audit.Store
+	rel     *releases.Service
+	key     hotupdate.PrivateKey
+	blobDir string
+	srv     *httptest.Server
+	doc     *openapi3.T
+	deptA   string
+	deptB   string
+	deptR   string
+	tokens  map[string]string // caller name -> secret
+	users   map[string]string // caller name -> user id
+	seq     int
 }
 
 func newFixture(t *testing.T, d *db.DB) *fixture {
@@ -79,7 +89,18 @@ func newFixture(t *testing.T, d *db.DB) *fixture {
 		}
 		f.tokens[c.name], f.users[c.name] = tok.Secret, u.ID
 	}
-	h, err := New(Deps{Identity: ids, Apps: reg, Audit: au, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	f.blobDir = t.TempDir()
+	blobs, err := blob.NewLocal(f.blobDir)
+	must(t, err)
+	f.rel, err = releases.NewService(ctx, d, ids, reg, au, blobs)
+	must(t, err)
+	f.key, err = hotupdate.GenerateKey(hotupdate.AlgEd25519, rand.Reader)
+	must(t, err)
+	devA, err := ids.PrincipalFor(ctx, f.users["devA"])
+	must(t, err)
+	_, err = f.rel.CreateKey(ctx, devA, f.deptA, releases.KeyCreate{Name: "ci", Alg: f.key.Alg, PublicKey: f.key.PublicKey})
+	must(t, err)
+	h, err := New(Deps{Identity: ids, Apps: reg, Audit: au, Releases: f.rel, SDK: fstest.MapFS{"dist/govapp.js": {Data: []byte("/* sdk */")}}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Registry: prometheus.NewRegistry(), BodyLimit: 1 << 20, Version: "test", Ping: d.PingContext})
 	must(t, err)
 	f.srv = httptest.NewServer(h)
@@ -203,7 +224,7 @@ func (f *fixture) userInA() string {
 // validate checks a response body against the OpenAPI document.
 func (f *fixture) validate(method, routePath string, status int, body any) {
 	f.t.Helper()
-	path := reParam.ReplaceAllString(routePath, "{$1}")
+	path := openAPIPath(routePath)
 	item := f.doc.Paths.Value(path)
 	if item == nil {
 		f.t.Fatalf("openapi: no path %s", path)
@@ -229,4 +250,78 @@ func (f *fixture) validate(method, routePath string, status int, body any) {
 	if err := mt.Schema.Value.VisitJSON(body); err != nil {
 		f.t.Fatalf("openapi: %s %s %d body does not match the document: %v\nbody: %v", method, path, status, err, body)
 	}
+}
+
+func (f *fixture) principal(name string) *identity.Principal {
+	f.t.Helper()
+	p, err := f.ids.PrincipalFor(context.Background(), f.users[name])
+	must(f.t, err)
+	return p
+}
+
+// envelope builds a signed bundle for app with one file, uploading the file; it returns the
+// envelope JSON and the bundle id.
+func (f *fixture) envelope(appID, content string) ([]byte, string) {
+	f.t.Helper()
+	files := map[string][]byte{"index.html": []byte(content)}
+	m, err := hotupdate.NewManifest(appID, "1.0.0", "index.html", files, nil, time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC))
+	must(f.t, err)
+	_, _, err = f.rel.PutBlob(context.Background(), f.principal("devA"), appID, m.Files[0].SHA256, bytes.NewReader(files["index.html"]))
+	must(f.t, err)
+	env, err := hotupdate.Sign(m, f.key)
+	must(f.t, err)
+	raw, err := json.Marshal(env)
+	must(f.t, err)
+	return raw, m.BundleID
+}
+
+// bundle registers a bundle for app and returns its id.
+func (f *fixture) bundle(appID string) string {
+	f.t.Helper()
+	raw, id := f.envelope(appID, "<html><head></head><body>"+f.uniq("v")+"</body></html>")
+	_, _, err := f.rel.CreateBundle(context.Background(), f.principal("devA"), appID, raw)
+	must(f.t, err)
+	return id
+}
+
+// release publishes a fresh bundle of app on channel; review "never" unless pending is asked.
+func (f *fixture) release(appID, channel string, pending bool) string {
+	f.t.Helper()
+	ctx := context.Background()
+	if !pending {
+		_, err := f.rel.SetPolicy(ctx, f.principal("reviewer"), appID, releases.Policy{Review: releases.ReviewNever})
+		must(f.t, err)
+	}
+	r, err := f.rel.CreateRelease(ctx, f.principal("devA"), appID, releases.ReleaseCreate{BundleID: f.bundle(appID), Channel: channel, Percent: 10})
+	must(f.t, err)
+	return r.ID
+}
+
+// publishFiles registers a bundle made of files for app and releases it to 100 % of
+// production (review policy "never"); it returns the release and the manifest.
+func (f *fixture) publishFiles(appID, version string, files map[string]string) (string, hotupdate.Manifest) {
+	f.t.Helper()
+	ctx := context.Background()
+	dev := f.principal("devA")
+	raw := map[string][]byte{}
+	for p, c := range files {
+		raw[p] = []byte(c)
+	}
+	m, err := hotupdate.NewManifest(appID, version, "index.html", raw, nil, time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC))
+	must(f.t, err)
+	for _, file := range m.Files {
+		_, _, err := f.rel.PutBlob(ctx, dev, appID, file.SHA256, bytes.NewReader(raw[file.Path]))
+		must(f.t, err)
+	}
+	env, err := hotupdate.Sign(m, f.key)
+	must(f.t, err)
+	body, err := json.Marshal(env)
+	must(f.t, err)
+	_, _, err = f.rel.CreateBundle(ctx, dev, appID, body)
+	must(f.t, err)
+	_, err = f.rel.SetPolicy(ctx, f.principal("reviewer"), appID, releases.Policy{Review: releases.ReviewNever})
+	must(f.t, err)
+	r, err := f.rel.CreateRelease(ctx, dev, appID, releases.ReleaseCreate{BundleID: m.BundleID, Channel: "production", Percent: 100})
+	must(f.t, err)
+	return r.ID, m
 }

@@ -21,7 +21,16 @@ func identityID() string {
 	return hex.EncodeToString(b[:])
 }
 
-var reParam = regexp.MustCompile(`:([a-z_]+)`)
+var reParam = regexp.MustCompile(`:([a-z_0-9]+)`)
+
+// openAPIPath turns an echo route ("/a/:id/b/:bundle/*") into an OpenAPI path template.
+func openAPIPath(p string) string {
+	p = reParam.ReplaceAllString(p, "{$1}")
+	if strings.HasSuffix(p, "/*") {
+		p = strings.TrimSuffix(p, "*") + "{path}"
+	}
+	return p
+}
 
 // openAPIDocument derives the OpenAPI 3 description from the route table and the Go types
 // the handlers encode, so the document cannot drift from the code; a test validates real
@@ -47,7 +56,7 @@ func openAPIDocument(version string) (*openapi3.T, error) {
 	errResp := &openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription("Error").WithJSONSchemaRef(&openapi3.SchemaRef{Ref: "#/components/schemas/Error", Value: errSchema.Value})}
 
 	for _, r := range (&server{}).routes() {
-		path := reParam.ReplaceAllString(r.path, "{$1}")
+		path := openAPIPath(r.path)
 		op := openapi3.NewOperation()
 		op.Summary = r.summary
 		op.OperationID = strings.ToLower(r.method) + strings.ReplaceAll(strings.ReplaceAll(strings.ReplaceAll(path, "/", "_"), "{", ""), "}", "")
@@ -60,8 +69,15 @@ func openAPIDocument(version string) (*openapi3.T, error) {
 		for _, m := range reParam.FindAllStringSubmatch(r.path, -1) {
 			op.AddParameter(openapi3.NewPathParameter(m[1]).WithSchema(openapi3.NewStringSchema()))
 		}
+		if strings.HasSuffix(r.path, "/*") {
+			op.AddParameter(openapi3.NewPathParameter("path").WithSchema(openapi3.NewStringSchema()))
+		}
 		for _, q := range r.query {
 			op.AddParameter(openapi3.NewQueryParameter(q).WithSchema(openapi3.NewStringSchema()))
+		}
+		if r.rawBody != "" {
+			op.RequestBody = &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().WithRequired(true).
+				WithContent(openapi3.NewContentWithSchema(openapi3.NewStringSchema().WithFormat("binary"), []string{r.rawBody}))}
 		}
 		if r.body != nil {
 			s, err := gen(r.body)
@@ -82,8 +98,18 @@ func openAPIDocument(version string) (*openapi3.T, error) {
 			resp.Content = openapi3.NewContentWithSchema(openapi3.NewStringSchema(), []string{"text/plain"})
 		case r.path == "/v1/openapi.json":
 			resp = resp.WithJSONSchema(openapi3.NewObjectSchema())
+		case r.path == "/v1/runtime/files/:sha256":
+			resp.Content = openapi3.NewContentWithSchema(openapi3.NewStringSchema().WithFormat("binary"), []string{"application/octet-stream"})
+		case r.path == "/sdk/:file":
+			resp.Content = openapi3.NewContentWithSchema(openapi3.NewStringSchema(), []string{"text/javascript"})
+		case strings.HasPrefix(r.path, "/a/"):
+			resp.Content = openapi3.NewContentWithSchema(openapi3.NewStringSchema(), []string{"text/html"})
 		}
 		op.AddResponse(r.status, resp)
+		if r.path == "/v1/runtime/apps/:id/update" {
+			op.AddResponse(http.StatusNoContent, openapi3.NewResponse().WithDescription("The device runs what it should"))
+			op.AddResponse(http.StatusNotModified, openapi3.NewResponse().WithDescription("Same answer as the ETag sent"))
+		}
 		op.Responses.Set("default", errResp)
 		doc.AddOperation(path, r.method, op)
 	}

@@ -5,9 +5,11 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/govapp/govapp/hotupdate"
 	"github.com/govapp/govapp/platform/internal/apps"
 	"github.com/govapp/govapp/platform/internal/audit"
 	"github.com/govapp/govapp/platform/internal/identity"
+	"github.com/govapp/govapp/platform/internal/releases"
 )
 
 // route is one row of the table: the handler plus what the OpenAPI document and the
@@ -23,6 +25,12 @@ type route struct {
 	body    any // request body type, nil when none
 	resp    any // success body type, nil when none
 	status  int
+	// rawBody documents a body that is not JSON (file uploads); bodyLimit overrides BodyLimit.
+	rawBody   string
+	bodyLimit int64
+	// public marks routes for devices and citizens, tested by their own tests rather than the
+	// console authorisation table.
+	public bool
 }
 
 // Response wrappers, named so the OpenAPI document has stable schema names.
@@ -98,5 +106,41 @@ func (s *server) routes() []route {
 
 		{method: http.MethodGet, path: "/v1/audit", handler: s.handleListAudit, auth: true, perm: identity.PermAuditRead, summary: "Audit entries in the caller's subtrees", query: []string{"after_seq", "limit"}, resp: auditResponse{}, status: 200},
 		{method: http.MethodGet, path: "/v1/audit/verify", handler: s.handleVerifyAudit, auth: true, perm: identity.PermAuditRead, summary: "Verify the audit hash chain (root only)", resp: audit.VerifyResult{}, status: 200},
+
+		// Hot update: keys, files, bundles, channels, releases (docs/HOTUPDATE.md).
+		{method: http.MethodGet, path: "/v1/orgs/:id/keys", handler: s.handleListKeys, auth: true, perm: "any grant", summary: "Signing keys registered on an organisation", resp: keysResponse{}, status: 200},
+		{method: http.MethodPost, path: "/v1/orgs/:id/keys", handler: s.handleCreateKey, auth: true, perm: identity.PermAppPublish, summary: "Register a department's public signing key", body: releases.KeyCreate{}, resp: releases.SigningKey{}, status: 201},
+		{method: http.MethodPost, path: "/v1/keys/:key_id/retire", handler: s.handleRetireKey, auth: true, perm: identity.PermAppPublish, summary: "Retire a signing key", resp: releases.SigningKey{}, status: 200},
+		{method: http.MethodPost, path: "/v1/apps/:id/blobs/missing", handler: s.handleMissingBlobs, auth: true, perm: identity.PermAppPublish, summary: "Which file hashes the platform lacks", body: hashesRequest{}, resp: missingResponse{}, status: 200},
+		{method: http.MethodPut, path: "/v1/apps/:id/blobs/:sha256", handler: s.handlePutBlob, auth: true, perm: identity.PermAppPublish, summary: "Upload one bundle file (raw or gzip), stored by its SHA-256", rawBody: "application/octet-stream", bodyLimit: hotupdate.DefaultLimits().MaxFileSize, resp: blobResponse{}, status: 201},
+		{method: http.MethodPost, path: "/v1/apps/:id/bundles", handler: s.handleCreateBundle, auth: true, perm: identity.PermAppPublish, summary: "Register a signed bundle whose files are uploaded", body: hotupdate.Envelope{}, resp: releases.Bundle{}, status: 201},
+		{method: http.MethodGet, path: "/v1/apps/:id/bundles", handler: s.handleListBundles, auth: true, perm: "any grant", summary: "An app's bundles", resp: bundlesResponse{}, status: 200},
+		{method: http.MethodGet, path: "/v1/apps/:id/channels", handler: s.handleListChannels, auth: true, perm: "any grant", summary: "An app's release channels", resp: channelsResponse{}, status: 200},
+		{method: http.MethodPost, path: "/v1/apps/:id/channels", handler: s.handleCreateChannel, auth: true, perm: identity.PermAppPublish, summary: "Create a release channel", body: releases.ChannelCreate{}, resp: releases.Channel{}, status: 201},
+		{method: http.MethodPost, path: "/v1/apps/:id/releases", handler: s.handleCreateRelease, auth: true, perm: identity.PermAppPublish, summary: "Release a bundle on a channel", body: releases.ReleaseCreate{}, resp: releases.Release{}, status: 201},
+		{method: http.MethodGet, path: "/v1/apps/:id/releases", handler: s.handleListReleases, auth: true, perm: "any grant", summary: "An app's releases, newest first", query: []string{"channel"}, resp: releasesResponse{}, status: 200},
+		{method: http.MethodGet, path: "/v1/releases/:id", handler: s.handleGetRelease, auth: true, perm: "any grant", summary: "One release with its report counts", resp: releases.Release{}, status: 200},
+		{method: http.MethodPost, path: "/v1/releases/:id/rollout", handler: s.handleRollout, auth: true, perm: identity.PermAppPublish, summary: "Change a release's rollout share", body: rolloutRequest{}, resp: releases.Release{}, status: 200},
+		{method: http.MethodPost, path: "/v1/releases/:id/pause", handler: s.releaseAction(func(s *server, c echo.Context) (releases.Release, error) {
+			return s.Releases.Pause(c.Request().Context(), principal(c), c.Param("id"))
+		}), auth: true, perm: identity.PermAppPublish, summary: "Pause a rollout", resp: releases.Release{}, status: 200},
+		{method: http.MethodPost, path: "/v1/releases/:id/resume", handler: s.releaseAction(func(s *server, c echo.Context) (releases.Release, error) {
+			return s.Releases.Resume(c.Request().Context(), principal(c), c.Param("id"))
+		}), auth: true, perm: identity.PermAppPublish, summary: "Resume a paused or halted rollout", resp: releases.Release{}, status: 200},
+		{method: http.MethodPost, path: "/v1/releases/:id/approve", handler: s.releaseAction(func(s *server, c echo.Context) (releases.Release, error) {
+			return s.Releases.Approve(c.Request().Context(), principal(c), c.Param("id"))
+		}), auth: true, perm: identity.PermAppReview, summary: "Approve a production release waiting for review", resp: releases.Release{}, status: 200},
+		{method: http.MethodPost, path: "/v1/apps/:id/channels/:channel/rollback", handler: s.handleRollback, auth: true, perm: identity.PermAppPublish, summary: "Roll a channel back", body: rollbackRequest{}, resp: releases.Release{}, status: 200},
+		{method: http.MethodPost, path: "/v1/apps/:id/promote", handler: s.handlePromote, auth: true, perm: identity.PermAppPublish, summary: "Promote a release to another channel", body: releases.PromoteRequest{}, resp: releases.Release{}, status: 201},
+		{method: http.MethodGet, path: "/v1/apps/:id/release-policy", handler: s.handleGetPolicy, auth: true, perm: "any grant", summary: "Whether production releases need review", resp: releases.Policy{}, status: 200},
+		{method: http.MethodPut, path: "/v1/apps/:id/release-policy", handler: s.handleSetPolicy, auth: true, perm: identity.PermAppReview, summary: "Set the release review policy", body: releases.Policy{}, resp: releases.Policy{}, status: 200},
+
+		// Devices and citizens (no token).
+		{method: http.MethodGet, path: "/v1/runtime/apps/:id/update", handler: s.handleUpdateCheck, public: true, summary: "Update check: which bundle this device should run", query: []string{"channel", "bundle", "container", "container_version", "device", "region"}, resp: releases.CheckResponse{}, status: 200},
+		{method: http.MethodGet, path: "/v1/runtime/files/:sha256", handler: s.handleFile, public: true, summary: "A bundle file by hash (immutable, Range)", status: 200},
+		{method: http.MethodPost, path: "/v1/runtime/reports", handler: s.handleReport, public: true, summary: "A device's install/ready/failure report", body: releases.ReportIn{}, resp: reportAccepted{}, status: 202},
+		{method: http.MethodGet, path: "/a/:id/", handler: s.handleAppLoader, public: true, summary: "H5 loader page of an online app (never cached)", status: 200},
+		{method: http.MethodGet, path: "/a/:id/b/:bundle/*", handler: s.handleBundleFile, public: true, summary: "A file of a released bundle (immutable)", status: 200},
+		{method: http.MethodGet, path: "/sdk/:file", handler: s.handleSDK, public: true, summary: "sdk-js browser files: govapp.js (runtime and loader), ed25519.js, sm2.js", status: 200},
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -23,13 +24,17 @@ import (
 	"github.com/govapp/govapp/platform/internal/apps"
 	"github.com/govapp/govapp/platform/internal/audit"
 	"github.com/govapp/govapp/platform/internal/identity"
+	"github.com/govapp/govapp/platform/internal/releases"
 )
 
 // Deps is what the HTTP layer needs from the platform.
 type Deps struct {
-	Identity  *identity.Service
-	Apps      *apps.Service
-	Audit     *audit.Store
+	Identity *identity.Service
+	Apps     *apps.Service
+	Audit    *audit.Store
+	Releases *releases.Service
+	// SDK holds sdk-js's dist/ files, served at /sdk/.
+	SDK       fs.FS
 	Logger    *slog.Logger
 	Registry  *prometheus.Registry
 	BodyLimit int64
@@ -78,13 +83,16 @@ func New(d Deps) (http.Handler, error) {
 		s.Logger.Error("panic", "request_id", requestID(c), "err", err, "stack", string(stack))
 		return err
 	}}))
-	e.Use(s.limitBody)
 	for _, r := range s.routes() {
 		h := r.handler
 		if r.auth {
 			h = s.requireToken(h)
 		}
-		e.Add(r.method, r.path, h)
+		limit := s.BodyLimit
+		if r.bodyLimit > 0 {
+			limit = r.bodyLimit
+		}
+		e.Add(r.method, r.path, h, s.limitBody(limit))
 	}
 	return e, nil
 }
@@ -130,8 +138,14 @@ func (s *server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		s.requests.WithLabelValues(c.Request().Method, route, fmt.Sprint(status)).Inc()
 		s.duration.WithLabelValues(c.Request().Method, route).Observe(dur.Seconds())
 		level := slog.LevelInfo
+		if strings.HasPrefix(route, "/v1/runtime/") || strings.HasPrefix(route, "/a/") || route == "/sdk/:file" {
+			level = slog.LevelDebug // every launch of every citizen: not an info line each
+		}
 		if status >= 500 {
 			level = slog.LevelError
+		}
+		if !s.Logger.Enabled(c.Request().Context(), level) {
+			return nil
 		}
 		attrs := []any{"method", c.Request().Method, "path", c.Request().URL.Path, "route", route, "status", status,
 			"duration_ms", float64(dur.Microseconds()) / 1000, "ip", c.RealIP(), "request_id", requestID(c)}
@@ -143,15 +157,20 @@ func (s *server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-func (s *server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if c.Request().ContentLength > s.BodyLimit {
-			return fmt.Errorf("%w: the body is %d bytes; the limit is %d", errBodyTooLarge, c.Request().ContentLength, s.BodyLimit)
+// limitBody caps a route's request body (file uploads get the file cap, the rest BodyLimit).
+func (s *server) limitBody(limit int64) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if c.Request().ContentLength > limit {
+				return fmt.Errorf("%w: the body is %d bytes; the limit is %d", errBodyTooLarge, c.Request().ContentLength, limit)
+			}
+			c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, limit)
+			return next(c)
 		}
-		c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, s.BodyLimit)
-		return next(c)
 	}
 }
+
+var zeroTime time.Time
 
 // handleError writes every error in the API's one shape; internal details only go to the log.
 func (s *server) handleError(err error, c echo.Context) {

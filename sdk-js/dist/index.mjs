@@ -1,0 +1,1411 @@
+/*! @govapp/sdk 0.1.0 */
+var __defProp = Object.defineProperty;
+var __getOwnPropSymbols = Object.getOwnPropertySymbols;
+var __hasOwnProp = Object.prototype.hasOwnProperty;
+var __propIsEnum = Object.prototype.propertyIsEnumerable;
+var __defNormalProp = (obj, key, value) => key in obj ? __defProp(obj, key, { enumerable: true, configurable: true, writable: true, value }) : obj[key] = value;
+var __spreadValues = (a, b) => {
+  for (var prop in b || (b = {}))
+    if (__hasOwnProp.call(b, prop))
+      __defNormalProp(a, prop, b[prop]);
+  if (__getOwnPropSymbols)
+    for (var prop of __getOwnPropSymbols(b)) {
+      if (__propIsEnum.call(b, prop))
+        __defNormalProp(a, prop, b[prop]);
+    }
+  return a;
+};
+
+// src/crypto/backends.ts
+var current = null;
+function setCryptoBackends(b) {
+  current = b;
+}
+function cryptoBackends() {
+  if (!current) throw new Error("govapp: no crypto backends installed (import from the package entry point)");
+  return current;
+}
+
+// src/crypto/ed25519-nacl.ts
+import nacl from "tweetnacl/nacl.js";
+var L = [
+  237,
+  211,
+  245,
+  92,
+  26,
+  99,
+  18,
+  88,
+  214,
+  156,
+  247,
+  162,
+  222,
+  249,
+  222,
+  20,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  16
+];
+function scalarIsCanonical(s) {
+  for (let i = 31; i >= 0; i--) {
+    if (s[i] < L[i]) return true;
+    if (s[i] > L[i]) return false;
+  }
+  return false;
+}
+function ed25519VerifyNacl(msg, sig, publicKey) {
+  if (sig.length !== 64 || publicKey.length !== 32) return false;
+  if (!scalarIsCanonical(sig.subarray(32))) return false;
+  return nacl.sign.detached.verify(msg, sig, publicKey);
+}
+
+// src/crypto/sm2.ts
+import { doVerifySignature } from "sm-crypto/src/sm2/index.js";
+
+// src/bytes.ts
+function utf8(s) {
+  return new TextEncoder().encode(s);
+}
+function decodeUtf8Strict(b) {
+  return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(b);
+}
+function hasLoneSurrogate(s) {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 55296 && c <= 56319) {
+      const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+      if (d < 56320 || d > 57343) return true;
+      i++;
+    } else if (c >= 56320 && c <= 57343) {
+      return true;
+    }
+  }
+  return false;
+}
+function compareBytes(a, b) {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    if (a[i] !== b[i]) return a[i] - b[i];
+  }
+  return a.length - b.length;
+}
+function compareUtf8(a, b) {
+  return compareBytes(utf8(a), utf8(b));
+}
+var HEX = "0123456789abcdef";
+function toHex(b) {
+  let s = "";
+  for (let i = 0; i < b.length; i++) s += HEX[b[i] >> 4] + HEX[b[i] & 15];
+  return s;
+}
+var B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+var B64_INDEX = {};
+for (let i = 0; i < B64.length; i++) B64_INDEX[B64[i]] = i;
+function fromBase64(s) {
+  if (typeof s !== "string" || s.length % 4 !== 0) return null;
+  let pad = 0;
+  if (s.length > 0 && s[s.length - 1] === "=") pad = s[s.length - 2] === "=" ? 2 : 1;
+  const n = s.length / 4 * 3 - pad;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (let i = 0; i < s.length; i += 4) {
+    const last = i + 4 === s.length;
+    const q = [0, 0, 0, 0];
+    for (let j = 0; j < 4; j++) {
+      const ch = s[i + j];
+      if (ch === "=") {
+        if (!last || j < 4 - pad) return null;
+        continue;
+      }
+      const v = B64_INDEX[ch];
+      if (v === void 0) return null;
+      q[j] = v;
+    }
+    const w = q[0] << 18 | q[1] << 12 | q[2] << 6 | q[3];
+    if (o < n) out[o++] = w >> 16 & 255;
+    if (o < n) out[o++] = w >> 8 & 255;
+    if (o < n) out[o++] = w & 255;
+  }
+  return toBase64(out) === s ? out : null;
+}
+function toBase64(b) {
+  let s = "";
+  for (let i = 0; i < b.length; i += 3) {
+    const w = b[i] << 16 | (i + 1 < b.length ? b[i + 1] : 0) << 8 | (i + 2 < b.length ? b[i + 2] : 0);
+    s += B64[w >> 18 & 63] + B64[w >> 12 & 63];
+    s += i + 1 < b.length ? B64[w >> 6 & 63] : "=";
+    s += i + 2 < b.length ? B64[w & 63] : "=";
+  }
+  return s;
+}
+function globalObject() {
+  if (typeof self !== "undefined") return self;
+  if (typeof window !== "undefined") return window;
+  return Function("return this")();
+}
+
+// src/crypto/sm2.ts
+function sm2Verify(msg, sig, publicKey) {
+  if (publicKey.length !== 65 || publicKey[0] !== 4) return false;
+  if (sig.length < 8 || sig.length > 80) return false;
+  try {
+    return doVerifySignature(Array.prototype.slice.call(msg), toHex(sig), toHex(publicKey), {
+      der: true,
+      hash: true,
+      userId: "1234567812345678"
+    }) === true;
+  } catch (_) {
+    return false;
+  }
+}
+
+// src/crypto/static.ts
+var staticBackends = {
+  ed25519: () => Promise.resolve(ed25519VerifyNacl),
+  sm2: () => Promise.resolve(sm2Verify)
+};
+
+// src/canonical.ts
+var MAX_SAFE = 9007199254740991;
+var CanonicalError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "CanonicalError";
+  }
+};
+function canonicalize(v) {
+  if (typeof v === "string") {
+    if (hasLoneSurrogate(v)) throw new CanonicalError("string is not valid Unicode (lone surrogate)");
+    return JSON.stringify(v);
+  }
+  if (typeof v === "number") {
+    if (!Number.isInteger(v) || v < 0 || v > MAX_SAFE || Object.is(v, -0)) {
+      throw new CanonicalError("number " + String(v) + " is not an integer in 0..2^53-1");
+    }
+    return String(v);
+  }
+  if (Array.isArray(v)) {
+    let s = "[";
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) s += ",";
+      s += canonicalize(v[i]);
+    }
+    return s + "]";
+  }
+  if (isPlainObject(v)) {
+    const o = v;
+    const keys = Object.keys(o).sort();
+    let s = "{";
+    for (let i = 0; i < keys.length; i++) {
+      if (i > 0) s += ",";
+      s += canonicalize(keys[i]) + ":" + canonicalize(o[keys[i]]);
+    }
+    return s + "}";
+  }
+  throw new CanonicalError("value of type " + (v === null ? "null" : typeof v) + " has no canonical form");
+}
+function isPlainObject(v) {
+  if (v === null || typeof v !== "object") return false;
+  const p = Object.getPrototypeOf(v);
+  return p === Object.prototype || p === null;
+}
+function canonicalBytes(v) {
+  return utf8(canonicalize(v));
+}
+
+// src/json.ts
+var NonInteger = class {
+  constructor(text) {
+    this.text = text;
+  }
+};
+var JsonSyntaxError = class extends Error {
+  constructor(message, offset) {
+    super(message + " at offset " + offset);
+    this.offset = offset;
+    this.name = "JsonSyntaxError";
+  }
+};
+var MAX_DEPTH = 32;
+function parseStrictJson(text) {
+  let i = 0;
+  const n = text.length;
+  function fail2(msg) {
+    throw new JsonSyntaxError(msg, i);
+  }
+  function ws() {
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === 32 || c === 9 || c === 10 || c === 13) i++;
+      else break;
+    }
+  }
+  function value(depth) {
+    if (depth > MAX_DEPTH) fail2("nesting too deep");
+    ws();
+    if (i >= n) fail2("unexpected end of input");
+    const c = text[i];
+    if (c === "{") return object(depth);
+    if (c === "[") return array(depth);
+    if (c === '"') return string();
+    if (c === "-" || c >= "0" && c <= "9") return number();
+    if (text.startsWith("true", i)) {
+      i += 4;
+      return true;
+    }
+    if (text.startsWith("false", i)) {
+      i += 5;
+      return false;
+    }
+    if (text.startsWith("null", i)) {
+      i += 4;
+      return null;
+    }
+    return fail2("unexpected character " + JSON.stringify(c));
+  }
+  function object(depth) {
+    i++;
+    const o = /* @__PURE__ */ Object.create(null);
+    ws();
+    if (text[i] === "}") {
+      i++;
+      return o;
+    }
+    for (; ; ) {
+      ws();
+      if (text[i] !== '"') fail2("expected member name");
+      const k = string();
+      if (Object.prototype.hasOwnProperty.call(o, k)) fail2("duplicate member " + JSON.stringify(k));
+      ws();
+      if (text[i] !== ":") fail2("expected ':'");
+      i++;
+      o[k] = value(depth + 1);
+      ws();
+      if (text[i] === ",") {
+        i++;
+        continue;
+      }
+      if (text[i] === "}") {
+        i++;
+        return o;
+      }
+      fail2("expected ',' or '}'");
+    }
+  }
+  function array(depth) {
+    i++;
+    const a = [];
+    ws();
+    if (text[i] === "]") {
+      i++;
+      return a;
+    }
+    for (; ; ) {
+      a.push(value(depth + 1));
+      ws();
+      if (text[i] === ",") {
+        i++;
+        continue;
+      }
+      if (text[i] === "]") {
+        i++;
+        return a;
+      }
+      fail2("expected ',' or ']'");
+    }
+  }
+  function hex4() {
+    const h = text.substr(i, 4);
+    if (!/^[0-9A-Fa-f]{4}$/.test(h)) fail2("bad \\u escape");
+    i += 4;
+    return parseInt(h, 16);
+  }
+  function string() {
+    i++;
+    let s = "";
+    let start = i;
+    for (; ; ) {
+      if (i >= n) fail2("unterminated string");
+      const c = text.charCodeAt(i);
+      if (c === 34) {
+        s += text.slice(start, i);
+        i++;
+        return s;
+      }
+      if (c < 32) fail2("control character in string");
+      if (c >= 55296 && c <= 56319) {
+        const d = text.charCodeAt(i + 1);
+        if (!(d >= 56320 && d <= 57343)) fail2("lone surrogate in string");
+        i += 2;
+        continue;
+      }
+      if (c >= 56320 && c <= 57343) fail2("lone surrogate in string");
+      if (c !== 92) {
+        i++;
+        continue;
+      }
+      s += text.slice(start, i);
+      i++;
+      const e = text[i++];
+      switch (e) {
+        case '"':
+          s += '"';
+          break;
+        case "\\":
+          s += "\\";
+          break;
+        case "/":
+          s += "/";
+          break;
+        case "b":
+          s += "\b";
+          break;
+        case "f":
+          s += "\f";
+          break;
+        case "n":
+          s += "\n";
+          break;
+        case "r":
+          s += "\r";
+          break;
+        case "t":
+          s += "	";
+          break;
+        case "u": {
+          const u = hex4();
+          if (u >= 55296 && u <= 56319) {
+            if (text[i] !== "\\" || text[i + 1] !== "u") fail2("lone surrogate escape");
+            i += 2;
+            const l = hex4();
+            if (l < 56320 || l > 57343) fail2("lone surrogate escape");
+            s += String.fromCharCode(u, l);
+          } else if (u >= 56320 && u <= 57343) {
+            fail2("lone surrogate escape");
+          } else {
+            s += String.fromCharCode(u);
+          }
+          break;
+        }
+        default:
+          fail2("bad escape");
+      }
+      start = i;
+    }
+  }
+  function number() {
+    const m = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(text.slice(i, i + 400));
+    if (!m) return fail2("bad number");
+    i += m[0].length;
+    const t = m[0];
+    if (/^(0|[1-9][0-9]*)$/.test(t) && t.length <= 16) {
+      const v2 = Number(t);
+      if (v2 <= MAX_SAFE) return v2;
+    }
+    return new NonInteger(t);
+  }
+  const v = value(0);
+  ws();
+  if (i !== n) fail2("trailing characters after JSON value");
+  return v;
+}
+
+// src/crypto/ed25519.ts
+var PROBE_KEY = hex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
+var PROBE_SIG = hex(
+  "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"
+);
+function hex(s) {
+  const b = new Uint8Array(s.length / 2);
+  for (let i = 0; i < b.length; i++) b[i] = parseInt(s.substr(i * 2, 2), 16);
+  return b;
+}
+var probe = null;
+async function subtleVerify(subtle2, msg, sig, key) {
+  const k = await subtle2.importKey("raw", key, { name: "Ed25519" }, false, ["verify"]);
+  return subtle2.verify({ name: "Ed25519" }, k, sig, msg);
+}
+function webCryptoEd25519() {
+  if (!probe) {
+    const c = globalObject().crypto;
+    const subtle2 = c && c.subtle;
+    probe = !subtle2 ? Promise.resolve(false) : subtleVerify(subtle2, new Uint8Array(0), PROBE_SIG, PROBE_KEY).then(
+      (ok) => ok === true,
+      () => false
+    );
+  }
+  return probe;
+}
+async function ed25519Mode() {
+  return await webCryptoEd25519() ? "webcrypto" : "fallback";
+}
+async function ed25519Verify(msg, sig, publicKey) {
+  if (sig.length !== 64 || publicKey.length !== 32) return false;
+  if (await webCryptoEd25519()) {
+    try {
+      return await subtleVerify(globalObject().crypto.subtle, msg, sig, publicKey);
+    } catch (_) {
+      return false;
+    }
+  }
+  const verify = await cryptoBackends().ed25519();
+  return verify(msg, sig, publicKey);
+}
+
+// src/crypto/sha256.ts
+function subtle() {
+  const c = globalObject().crypto;
+  return c && c.subtle && typeof c.subtle.digest === "function" ? c.subtle : null;
+}
+async function sha256(data) {
+  const s = subtle();
+  if (s) {
+    try {
+      return new Uint8Array(await s.digest("SHA-256", data));
+    } catch (_) {
+    }
+  }
+  return sha256Js(data);
+}
+async function sha256Hex(data) {
+  return toHex(await sha256(data));
+}
+var K = new Uint32Array([
+  1116352408,
+  1899447441,
+  3049323471,
+  3921009573,
+  961987163,
+  1508970993,
+  2453635748,
+  2870763221,
+  3624381080,
+  310598401,
+  607225278,
+  1426881987,
+  1925078388,
+  2162078206,
+  2614888103,
+  3248222580,
+  3835390401,
+  4022224774,
+  264347078,
+  604807628,
+  770255983,
+  1249150122,
+  1555081692,
+  1996064986,
+  2554220882,
+  2821834349,
+  2952996808,
+  3210313671,
+  3336571891,
+  3584528711,
+  113926993,
+  338241895,
+  666307205,
+  773529912,
+  1294757372,
+  1396182291,
+  1695183700,
+  1986661051,
+  2177026350,
+  2456956037,
+  2730485921,
+  2820302411,
+  3259730800,
+  3345764771,
+  3516065817,
+  3600352804,
+  4094571909,
+  275423344,
+  430227734,
+  506948616,
+  659060556,
+  883997877,
+  958139571,
+  1322822218,
+  1537002063,
+  1747873779,
+  1955562222,
+  2024104815,
+  2227730452,
+  2361852424,
+  2428436474,
+  2756734187,
+  3204031479,
+  3329325298
+]);
+function sha256Js(data) {
+  const h = new Uint32Array([
+    1779033703,
+    3144134277,
+    1013904242,
+    2773480762,
+    1359893119,
+    2600822924,
+    528734635,
+    1541459225
+  ]);
+  const len = data.length;
+  const blocks = Math.ceil((len + 9) / 64);
+  const buf = new Uint8Array(blocks * 64);
+  buf.set(data);
+  buf[len] = 128;
+  const bits = len * 8;
+  const dv = new DataView(buf.buffer);
+  dv.setUint32(buf.length - 8, Math.floor(bits / 4294967296));
+  dv.setUint32(buf.length - 4, bits >>> 0);
+  const w = new Uint32Array(64);
+  for (let b = 0; b < blocks; b++) {
+    for (let t = 0; t < 16; t++) w[t] = dv.getUint32(b * 64 + t * 4);
+    for (let t = 16; t < 64; t++) {
+      const x = w[t - 15];
+      const y = w[t - 2];
+      const s0 = (x >>> 7 | x << 25) ^ (x >>> 18 | x << 14) ^ x >>> 3;
+      const s1 = (y >>> 17 | y << 15) ^ (y >>> 19 | y << 13) ^ y >>> 10;
+      w[t] = w[t - 16] + s0 + w[t - 7] + s1 | 0;
+    }
+    let a = h[0], bb = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
+    for (let t = 0; t < 64; t++) {
+      const S1 = (e >>> 6 | e << 26) ^ (e >>> 11 | e << 21) ^ (e >>> 25 | e << 7);
+      const ch = e & f ^ ~e & g;
+      const t1 = hh + S1 + ch + K[t] + w[t] | 0;
+      const S0 = (a >>> 2 | a << 30) ^ (a >>> 13 | a << 19) ^ (a >>> 22 | a << 10);
+      const maj = a & bb ^ a & c ^ bb & c;
+      const t2 = S0 + maj | 0;
+      hh = g;
+      g = f;
+      f = e;
+      e = d + t1 | 0;
+      d = c;
+      c = bb;
+      bb = a;
+      a = t1 + t2 | 0;
+    }
+    h[0] += a;
+    h[1] += bb;
+    h[2] += c;
+    h[3] += d;
+    h[4] += e;
+    h[5] += f;
+    h[6] += g;
+    h[7] += hh;
+  }
+  const out = new Uint8Array(32);
+  const odv = new DataView(out.buffer);
+  for (let i = 0; i < 8; i++) odv.setUint32(i * 4, h[i]);
+  return out;
+}
+
+// src/verify.ts
+var REASONS = [
+  "malformed",
+  "unknown_key",
+  "alg_mismatch",
+  "bad_signature",
+  "bundle_id_mismatch",
+  "too_many_files",
+  "file_too_large",
+  "bundle_too_large",
+  "bad_path",
+  "unsorted_files",
+  "duplicate_path",
+  "bad_entry",
+  "missing_file",
+  "size_mismatch",
+  "hash_mismatch"
+];
+var ALG_ED25519 = "ed25519";
+var ALG_SM2 = "sm2-sm3";
+var DEFAULT_LIMITS = {
+  max_files: 2e3,
+  max_file_size: 20 * 1024 * 1024,
+  max_total_size: 50 * 1024 * 1024
+};
+var KINDS = ["alipay", "govapp", "web", "wechat"];
+var RE_APP_ID = /^[a-z][a-z0-9-]{2,39}$/;
+var RE_VERSION = /^[0-9A-Za-z][0-9A-Za-z.+-]{0,31}$/;
+var RE_CREATED = /^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})Z$/;
+var RE_DOTTED = /^[0-9]+(\.[0-9]+){0,3}$/;
+var RE_HEX64 = /^[0-9a-f]{64}$/;
+var RE_HEX16 = /^[0-9a-f]{16}$/;
+var RE_CONTENT_TYPE = /^[\x20-\x7e]{1,255}$/;
+function fail(reason, detail) {
+  return { ok: false, reason, detail };
+}
+var Malformed = class extends Error {
+};
+function bad(msg) {
+  throw new Malformed(msg);
+}
+function isObject(v) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return false;
+  const p = Object.getPrototypeOf(v);
+  return p === null || p === Object.prototype;
+}
+function exactMembers(v, what, names) {
+  if (!isObject(v)) bad(what + " is not an object");
+  const keys = Object.keys(v);
+  for (const k of keys) {
+    if (names.indexOf(k) < 0) bad(what + " has unknown member " + JSON.stringify(k));
+  }
+  for (const n of names) {
+    if (!Object.prototype.hasOwnProperty.call(v, n)) bad(what + " lacks member " + JSON.stringify(n));
+  }
+  return v;
+}
+function str(v, what, re) {
+  if (typeof v !== "string") bad(what + " is not a string");
+  if (hasLoneSurrogate(v)) bad(what + " is not valid Unicode");
+  if (re && !re.test(v)) bad(what + " " + JSON.stringify(v) + " does not match " + String(re));
+  return v;
+}
+function int(v, what) {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > MAX_SAFE || Object.is(v, -0)) {
+    bad(what + " is not an integer in 0..2^53-1");
+  }
+  return v;
+}
+function daysIn(year, month) {
+  if (month === 2) return year % 4 === 0 && year % 100 !== 0 || year % 400 === 0 ? 29 : 28;
+  return [4, 6, 9, 11].indexOf(month) >= 0 ? 30 : 31;
+}
+function createdAt(v) {
+  const s = str(v, "manifest.created_at");
+  const m = RE_CREATED.exec(s);
+  if (!m) bad("manifest.created_at " + JSON.stringify(s) + " is not RFC 3339 UTC with Z and whole seconds");
+  const [y, mo, d, h, mi, se] = m.slice(1).map(Number);
+  if (mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) || h > 23 || mi > 59 || se > 59) {
+    bad("manifest.created_at " + JSON.stringify(s) + " is not a valid time");
+  }
+  return s;
+}
+function shape(v) {
+  const env = exactMembers(v, "envelope", ["manifest", "signature"]);
+  const m = exactMembers(env.manifest, "manifest", [
+    "schema",
+    "app_id",
+    "bundle_id",
+    "version",
+    "created_at",
+    "entry",
+    "min_container",
+    "files"
+  ]);
+  if (int(m.schema, "manifest.schema") !== 1) bad("manifest.schema is " + String(m.schema) + ", not 1");
+  str(m.app_id, "manifest.app_id", RE_APP_ID);
+  str(m.bundle_id, "manifest.bundle_id", RE_HEX64);
+  str(m.version, "manifest.version", RE_VERSION);
+  createdAt(m.created_at);
+  str(m.entry, "manifest.entry");
+  const mc = m.min_container;
+  if (!isObject(mc)) bad("manifest.min_container is not an object");
+  for (const k of Object.keys(mc)) {
+    if (KINDS.indexOf(k) < 0) bad("manifest.min_container has unknown container kind " + JSON.stringify(k));
+    str(mc[k], "manifest.min_container." + k, RE_DOTTED);
+  }
+  if (!Array.isArray(m.files)) bad("manifest.files is not an array");
+  m.files.forEach((f, i) => {
+    const w = "manifest.files[" + i + "]";
+    const o = exactMembers(f, w, ["path", "size", "sha256", "content_type"]);
+    str(o.path, w + ".path");
+    int(o.size, w + ".size");
+    str(o.sha256, w + ".sha256", RE_HEX64);
+    str(o.content_type, w + ".content_type", RE_CONTENT_TYPE);
+  });
+  const sig = exactMembers(env.signature, "signature", ["alg", "key_id", "value"]);
+  str(sig.alg, "signature.alg");
+  str(sig.key_id, "signature.key_id", RE_HEX16);
+  const value = fromBase64(str(sig.value, "signature.value"));
+  if (value === null || value.length === 0) bad("signature.value is not non-empty standard base64 with padding");
+  return env;
+}
+function parseEnvelope(input) {
+  try {
+    let v = input;
+    if (input instanceof Uint8Array) {
+      let text;
+      try {
+        text = decodeUtf8Strict(input);
+      } catch (_) {
+        return fail("malformed", "envelope is not valid UTF-8");
+      }
+      v = parseStrictJson(text);
+    } else if (typeof input === "string") {
+      v = parseStrictJson(input);
+    }
+    return { ok: true, envelope: shape(v) };
+  } catch (e) {
+    return fail("malformed", e instanceof Error ? e.message : String(e));
+  }
+}
+function pathProblem(p) {
+  if (hasLoneSurrogate(p)) return "not valid UTF-8";
+  const n = utf8(p).length;
+  if (n < 1 || n > 512) return "length " + n + " bytes is outside 1..512";
+  for (let i = 0; i < p.length; i++) {
+    const c = p.charCodeAt(i);
+    if (c < 32 || c === 127) return "control character U+" + ("000" + c.toString(16).toUpperCase()).slice(-4);
+    if (c === 92) return "backslash";
+    if (c === 58) return "colon";
+  }
+  for (const seg of p.split("/")) {
+    if (seg === "") return "empty segment";
+    if (seg === "." || seg === "..") return "segment " + JSON.stringify(seg);
+  }
+  return null;
+}
+var foldCache = /* @__PURE__ */ Object.create(null);
+function single(s) {
+  return s.length === 1 || s.length === 2 && s.codePointAt(0) > 65535;
+}
+function sameFold(a, b) {
+  return new RegExp("^" + a.replace(/[\\^$.*+?()[\]{}|\/]/g, "\\$&") + "$", "iu").test(b);
+}
+function foldChar(ch) {
+  let r = foldCache[ch];
+  if (r === void 0) {
+    r = ch;
+    const lu = ch.toUpperCase().toLowerCase();
+    const l = ch.toLowerCase();
+    if (single(lu) && lu !== ch && sameFold(ch, lu)) r = lu;
+    else if (single(l) && l !== ch && sameFold(ch, l)) r = l;
+    foldCache[ch] = r;
+  }
+  return r;
+}
+function foldPath(p) {
+  let out = "";
+  for (const ch of Array.from(p)) out += foldChar(ch);
+  return out;
+}
+function effectiveLimits(l) {
+  const pick = (v, d) => typeof v === "number" && v > 0 ? v : d;
+  return {
+    max_files: pick(l && l.max_files, DEFAULT_LIMITS.max_files),
+    max_file_size: pick(l && l.max_file_size, DEFAULT_LIMITS.max_file_size),
+    max_total_size: pick(l && l.max_total_size, DEFAULT_LIMITS.max_total_size)
+  };
+}
+async function computeBundleId(m) {
+  const copy = {};
+  for (const k of Object.keys(m)) copy[k] = m[k];
+  copy.bundle_id = "";
+  return sha256Hex(canonicalBytes(copy));
+}
+async function keyIdFor(alg, publicKeyBase64) {
+  return (await sha256Hex(utf8(alg + ":" + publicKeyBase64))).slice(0, 16);
+}
+async function signatureValid(alg, msg, sig, key) {
+  if (alg === ALG_ED25519) return ed25519Verify(msg, sig, key);
+  if (alg === ALG_SM2) {
+    if (key.length !== 65 || key[0] !== 4) return false;
+    const verify = await cryptoBackends().sm2();
+    return verify(msg, sig, key);
+  }
+  return false;
+}
+function lookup(src, f) {
+  if (typeof src === "function") return src(f);
+  if (src instanceof Map) return Promise.resolve(src.get(f.path));
+  return Promise.resolve(Object.prototype.hasOwnProperty.call(src, f.path) ? src[f.path] : void 0);
+}
+function checkManifest(m, limits) {
+  const lim = effectiveLimits(limits);
+  const files = m.files;
+  if (files.length > lim.max_files) {
+    return fail("too_many_files", files.length + " files, more than " + lim.max_files);
+  }
+  for (const f of files) {
+    if (f.size > lim.max_file_size) {
+      return fail("file_too_large", JSON.stringify(f.path) + " is " + f.size + " bytes, more than " + lim.max_file_size);
+    }
+  }
+  let total = 0;
+  for (const f of files) {
+    total += f.size;
+    if (total > lim.max_total_size) {
+      return fail("bundle_too_large", "the files add up to more than " + lim.max_total_size + " bytes");
+    }
+  }
+  for (const f of files) {
+    const p = pathProblem(f.path);
+    if (p) return fail("bad_path", JSON.stringify(f.path) + ": " + p);
+  }
+  for (let i = 1; i < files.length; i++) {
+    if (compareUtf8(files[i - 1].path, files[i].path) > 0) {
+      return fail("unsorted_files", JSON.stringify(files[i].path) + " does not sort after " + JSON.stringify(files[i - 1].path));
+    }
+  }
+  const seen = /* @__PURE__ */ Object.create(null);
+  for (const f of files) {
+    const k = foldPath(f.path);
+    const other = seen[k];
+    if (other !== void 0) {
+      return fail("duplicate_path", JSON.stringify(f.path) + " and " + JSON.stringify(other) + " are the same path on a case-insensitive file system");
+    }
+    seen[k] = f.path;
+  }
+  if (!files.some((f) => f.path === m.entry)) {
+    return fail("bad_entry", "entry " + JSON.stringify(m.entry) + " is not one of the files");
+  }
+  return null;
+}
+async function checkFiles(m, src) {
+  const got = await Promise.all(m.files.map((f) => lookup(src, f)));
+  for (let i = 0; i < m.files.length; i++) {
+    if (!got[i]) return fail("missing_file", JSON.stringify(m.files[i].path) + " is missing");
+  }
+  for (let i = 0; i < m.files.length; i++) {
+    const b = got[i];
+    if (b.length !== m.files[i].size) {
+      return fail("size_mismatch", JSON.stringify(m.files[i].path) + " is " + b.length + " bytes, manifest says " + m.files[i].size);
+    }
+  }
+  const out = /* @__PURE__ */ new Map();
+  for (let i = 0; i < m.files.length; i++) {
+    const b = got[i];
+    const h = await sha256Hex(b);
+    if (h !== m.files[i].sha256) {
+      return fail("hash_mismatch", JSON.stringify(m.files[i].path) + " has SHA-256 " + h + ", manifest says " + m.files[i].sha256);
+    }
+    out.set(m.files[i].path, b);
+  }
+  return out;
+}
+async function verifyEnvelope(input, opts) {
+  const parsed = parseEnvelope(input);
+  if (!parsed.ok) return parsed;
+  const env = parsed.envelope;
+  const m = env.manifest;
+  const sig = env.signature;
+  let key;
+  for (const k of opts.keys || []) {
+    if (k && k.key_id === sig.key_id) {
+      key = k;
+      break;
+    }
+  }
+  if (!key) return fail("unknown_key", "key " + sig.key_id + " is not trusted");
+  if (key.alg !== sig.alg) {
+    return fail("alg_mismatch", "key " + sig.key_id + " is " + JSON.stringify(key.alg) + ", signature says " + JSON.stringify(sig.alg));
+  }
+  const pub = fromBase64(key.public_key);
+  const sigBytes = fromBase64(sig.value);
+  if (!pub || !await signatureValid(sig.alg, canonicalBytes(m), sigBytes, pub)) {
+    return fail("bad_signature", "the " + sig.alg + " signature does not verify with key " + sig.key_id);
+  }
+  const id = await computeBundleId(m);
+  if (id !== m.bundle_id) return fail("bundle_id_mismatch", "bundle_id is " + m.bundle_id + ", the manifest hashes to " + id);
+  const f = checkManifest(m, opts.limits);
+  if (f) return f;
+  if (!opts.files) return { ok: true, envelope: env };
+  const files = await checkFiles(m, opts.files);
+  if (!(files instanceof Map)) return files;
+  return { ok: true, envelope: env, files };
+}
+
+// src/update.ts
+var UpdateError = class extends Error {
+  constructor(message, status) {
+    super(message);
+    this.status = status;
+    this.name = "UpdateError";
+  }
+};
+var UpdateCache = class {
+  constructor() {
+    this.entries = /* @__PURE__ */ new Map();
+  }
+  get(url) {
+    return this.entries.get(url);
+  }
+  set(url, etag, body) {
+    this.entries.set(url, { etag, body });
+  }
+  delete(url) {
+    this.entries.delete(url);
+  }
+};
+var sharedCache = new UpdateCache();
+function defaultFetch() {
+  if (typeof fetch !== "function") throw new Error("govapp: fetch is not available; pass one in");
+  return (url, init) => fetch(url, init);
+}
+function joinUrl(server, path) {
+  return (server || "").replace(/\/+$/, "") + path;
+}
+function updateUrl(p) {
+  const q = [];
+  const add = (k, v) => {
+    if (v !== void 0 && v !== null) q.push(k + "=" + encodeURIComponent(v));
+  };
+  add("channel", p.channel || "production");
+  add("bundle", p.bundle || "");
+  add("container", p.container);
+  add("container_version", p.containerVersion);
+  add("device", p.device);
+  add("region", p.region);
+  return joinUrl(p.server, "/v1/runtime/apps/" + encodeURIComponent(p.appId) + "/update?" + q.join("&"));
+}
+async function checkForUpdate(p) {
+  const f = p.fetch || defaultFetch();
+  const cache = p.cache || sharedCache;
+  const url = updateUrl(p);
+  const cached = cache.get(url);
+  const headers = { Accept: "application/json" };
+  if (cached) headers["If-None-Match"] = cached.etag;
+  const res = await f(url, { method: "GET", headers, credentials: "same-origin" });
+  if (res.status === 204) return null;
+  if (res.status === 304 && cached) return cached.body;
+  if (res.status !== 200) {
+    throw new UpdateError("update check answered " + res.status, res.status);
+  }
+  const body = await res.json();
+  if (!body || typeof body !== "object") throw new UpdateError("update check answered a non-object", 200);
+  const etag = res.headers.get("ETag");
+  if (etag) cache.set(url, etag, body);
+  else cache.delete(url);
+  return body;
+}
+var DownloadError = class extends Error {
+  constructor(message, status) {
+    super(message);
+    this.status = status;
+    this.name = "DownloadError";
+  }
+};
+function limiter(n) {
+  let active = 0;
+  const queue = [];
+  const next = () => {
+    if (active >= n || queue.length === 0) return;
+    active++;
+    queue.shift()();
+  };
+  return (task) => new Promise((resolve, reject) => {
+    queue.push(() => {
+      task().then(resolve, reject).then(() => {
+        active--;
+        next();
+      });
+    });
+    next();
+  });
+}
+async function downloadAndVerify(response, opts) {
+  if (!response || !response.manifest) throw new Error("govapp: the update response has no manifest to download");
+  const keys = opts.keys || response.keys || [];
+  const f = opts.fetch || defaultFetch();
+  const head = await verifyEnvelope(response.manifest, { keys, limits: opts.limits });
+  if (!head.ok) return head;
+  const run = limiter(opts.concurrency && opts.concurrency > 0 ? opts.concurrency : 4);
+  const byHash = /* @__PURE__ */ new Map();
+  const get = (sha) => {
+    let p = byHash.get(sha);
+    if (!p) {
+      p = run(async () => {
+        let res;
+        try {
+          res = await f(joinUrl(opts.server, "/v1/runtime/files/" + sha), { method: "GET" });
+        } catch (e) {
+          throw new DownloadError("downloading " + sha + ": " + (e instanceof Error ? e.message : String(e)), 0);
+        }
+        if (res.status === 404) return null;
+        if (res.status !== 200) throw new DownloadError("downloading " + sha + " answered " + res.status, res.status);
+        return new Uint8Array(await res.arrayBuffer());
+      });
+      byHash.set(sha, p);
+    }
+    return p;
+  };
+  const files = await checkFiles(head.envelope.manifest, (file) => get(file.sha256));
+  if (!(files instanceof Map)) return files;
+  return { ok: true, envelope: head.envelope, files };
+}
+async function report(server, body, opts) {
+  try {
+    const f = opts && opts.fetch || defaultFetch();
+    const clean = {};
+    for (const k of ["app_id", "release_id", "bundle_id", "device", "event", "reason"]) {
+      const v = body[k];
+      if (v !== void 0 && v !== null && !(k === "reason" && v === "")) clean[k] = String(v);
+    }
+    const res = await f(joinUrl(server, "/v1/runtime/reports"), {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(clean),
+      keepalive: true,
+      credentials: "same-origin"
+    });
+    return res.status === 202;
+  } catch (_) {
+    return false;
+  }
+}
+
+// src/state.ts
+var MAX_BAD = 20;
+var MemoryStore = class {
+  constructor() {
+    this.data = /* @__PURE__ */ new Map();
+  }
+  getItem(key) {
+    const v = this.data.get(key);
+    return v === void 0 ? null : v;
+  }
+  setItem(key, value) {
+    this.data.set(key, String(value));
+  }
+  removeItem(key) {
+    this.data.delete(key);
+  }
+};
+var AppState = class {
+  constructor(store, appId) {
+    this.store = store;
+    this.appId = appId;
+  }
+  /** key returns the storage key of name: "govapp:<appId>:<name>". */
+  key(name) {
+    return "govapp:" + this.appId + ":" + name;
+  }
+  get(name, valid) {
+    try {
+      const s = this.store.getItem(this.key(name));
+      if (s === null) return null;
+      const v = JSON.parse(s);
+      return valid(v) ? v : null;
+    } catch (_) {
+      return null;
+    }
+  }
+  set(name, v) {
+    try {
+      this.store.setItem(this.key(name), JSON.stringify(v));
+    } catch (_) {
+    }
+  }
+  del(name) {
+    try {
+      this.store.removeItem(this.key(name));
+    } catch (_) {
+    }
+  }
+  good() {
+    return this.get("good", isRef);
+  }
+  setGood(r) {
+    this.set("good", { bundle_id: r.bundle_id, release_id: r.release_id, entry: r.entry });
+  }
+  clearGood() {
+    this.del("good");
+  }
+  pending() {
+    return this.get("pending", isRef);
+  }
+  setPending(r) {
+    this.set("pending", { bundle_id: r.bundle_id, release_id: r.release_id, entry: r.entry });
+  }
+  /** booting is the bundle id the loader navigated to and that has not called ready() yet. */
+  booting() {
+    return this.get("booting", (v) => typeof v === "string");
+  }
+  setBooting(bundleId) {
+    this.set("booting", bundleId);
+  }
+  failed() {
+    return this.get("failed", (v) => v && typeof v.bundle_id === "string" && typeof v.reason === "string");
+  }
+  setFailed(f) {
+    this.set("failed", { bundle_id: f.bundle_id, reason: f.reason });
+  }
+  /** clearTrial forgets pending, booting and failed together. */
+  clearTrial() {
+    this.del("pending");
+    this.del("booting");
+    this.del("failed");
+  }
+  /** bad lists the bundles that failed to start here, newest last; they are not tried again. */
+  bad() {
+    return this.get("bad", (v) => Array.isArray(v) && v.every((x) => typeof x === "string")) || [];
+  }
+  isBad(bundleId) {
+    return this.bad().indexOf(bundleId) >= 0;
+  }
+  addBad(bundleId) {
+    const b = this.bad().filter((x) => x !== bundleId);
+    b.push(bundleId);
+    this.set("bad", b.slice(-MAX_BAD));
+  }
+  removeBad(bundleId) {
+    const b = this.bad();
+    if (b.indexOf(bundleId) >= 0) this.set("bad", b.filter((x) => x !== bundleId));
+  }
+  context() {
+    return this.get("ctx", (v) => v && typeof v.server === "string" && typeof v.device === "string");
+  }
+  setContext(c) {
+    this.set("ctx", { server: c.server, device: c.device });
+  }
+};
+function isRef(v) {
+  return !!v && typeof v.bundle_id === "string" && typeof v.release_id === "string" && typeof v.entry === "string";
+}
+function bundleUrl(appId, bundleId, path) {
+  return "/a/" + encodeURIComponent(appId) + "/b/" + encodeURIComponent(bundleId) + "/" + path.split("/").map(encodeURIComponent).join("/");
+}
+function loaderUrl(appId) {
+  return "/a/" + encodeURIComponent(appId) + "/";
+}
+
+// src/loader.ts
+var REASON_TEXT = {
+  malformed: "更新包格式错误",
+  unknown_key: "更新包的签名密钥不受信任",
+  alg_mismatch: "更新包的签名算法与密钥不符",
+  bad_signature: "更新包签名校验失败",
+  bundle_id_mismatch: "更新包标识校验失败",
+  too_many_files: "更新包文件过多",
+  file_too_large: "更新包中有文件过大",
+  bundle_too_large: "更新包过大",
+  bad_path: "更新包中有不安全的文件路径",
+  unsorted_files: "更新包文件清单未排序",
+  duplicate_path: "更新包中有重复的文件路径",
+  bad_entry: "更新包入口文件不存在",
+  missing_file: "更新包文件缺失",
+  size_mismatch: "更新包文件大小不符",
+  hash_mismatch: "更新包文件内容校验失败"
+};
+function withTimeout(ps, ms) {
+  if (ps.length === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    Promise.all(ps).then(
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      () => {
+        clearTimeout(t);
+        resolve();
+      }
+    );
+  });
+}
+async function bootLoader(config, env) {
+  if (!config || typeof config.appId !== "string" || !config.appId) {
+    env.showError("应用无法打开", "页面缺少应用配置，请稍后重试。");
+    return { action: "error", title: "应用无法打开", message: "页面缺少应用配置，请稍后重试。" };
+  }
+  const appId = config.appId;
+  const server = config.server || "";
+  const device = config.device || "";
+  const st = new AppState(env.storage, appId);
+  st.setContext({ server, device });
+  const reports = [];
+  const send = (r) => {
+    reports.push(report(server, __spreadValues({ app_id: appId, device }, r), { fetch: env.fetch }));
+  };
+  const settle = () => withTimeout(reports, env.reportWaitMs === void 0 ? 1500 : env.reportWaitMs);
+  const pending = st.pending();
+  if (pending) {
+    const failed = st.failed();
+    let reason = null;
+    if (failed && failed.bundle_id === pending.bundle_id) reason = failed.reason;
+    else if (st.booting() === pending.bundle_id) reason = "interrupted";
+    if (reason !== null) {
+      send({ release_id: pending.release_id, bundle_id: pending.bundle_id, event: "failed", reason });
+      st.addBad(pending.bundle_id);
+    }
+    st.clearTrial();
+  }
+  const good = st.good();
+  const openGood = async (why, reason, onRetry) => {
+    await settle();
+    if (good) {
+      const url2 = bundleUrl(appId, good.bundle_id, good.entry);
+      env.navigate(url2);
+      return { action: "navigate", url: url2, bundle_id: good.bundle_id, via: "good" };
+    }
+    const title = "应用暂时无法打开";
+    const message = why + (reason ? "（" + reason + "）" : "") + "，请稍后重试。";
+    env.showError(title, message, onRetry);
+    return { action: "error", title, message };
+  };
+  const offer = config.offer;
+  if (!offer || !offer.manifest || !offer.bundle_id) {
+    if (offer && offer.rollback && good) {
+      send({ release_id: good.release_id, bundle_id: good.bundle_id, event: "rolled_back" });
+      st.clearGood();
+      await settle();
+      const message = "该应用的版本已撤回，暂无可用版本，请稍后重试。";
+      env.showError("应用暂时无法打开", message);
+      return { action: "error", title: "应用暂时无法打开", message };
+    }
+    return openGood("该应用暂无可用版本");
+  }
+  if (good && good.bundle_id === offer.bundle_id) return openGood("");
+  if (st.isBad(offer.bundle_id)) {
+    const badId = offer.bundle_id;
+    return openGood("新版本在本机启动失败", void 0, () => st.removeBad(badId));
+  }
+  let result;
+  try {
+    result = await downloadAndVerify(offer, {
+      server,
+      fetch: env.fetch,
+      keys: config.keys && config.keys.length ? config.keys : offer.keys,
+      limits: config.limits
+    });
+  } catch (e) {
+    const detail = e instanceof DownloadError ? "网络异常，无法下载新版本" : "无法下载新版本";
+    return openGood(detail);
+  }
+  if (!result.ok) {
+    send({ release_id: offer.release_id, bundle_id: offer.bundle_id, event: "verify_failed", reason: result.reason });
+    return openGood(REASON_TEXT[result.reason] || "更新包校验失败", result.reason);
+  }
+  if (result.envelope.manifest.bundle_id !== offer.bundle_id) {
+    send({ release_id: offer.release_id, bundle_id: offer.bundle_id, event: "verify_failed", reason: "bundle_id_mismatch" });
+    return openGood(REASON_TEXT.bundle_id_mismatch, "bundle_id_mismatch");
+  }
+  const ref = { bundle_id: offer.bundle_id, release_id: offer.release_id, entry: result.envelope.manifest.entry };
+  send({ release_id: offer.release_id, bundle_id: offer.bundle_id, event: "downloaded" });
+  if (offer.rollback && good) {
+    send({ release_id: offer.release_id, bundle_id: offer.bundle_id, event: "rolled_back" });
+  }
+  st.setPending(ref);
+  st.setBooting(ref.bundle_id);
+  await settle();
+  const url = bundleUrl(appId, ref.bundle_id, ref.entry);
+  env.navigate(url);
+  return { action: "navigate", url, bundle_id: ref.bundle_id, via: "update" };
+}
+
+// src/runtime.ts
+var DEFAULT_TIMEOUT_MS = 1e4;
+var BUNDLE_PATH = /^\/a\/([^/]+)\/b\/([^/]+)\//;
+function parseBundlePath(pathname) {
+  const m = BUNDLE_PATH.exec(pathname || "");
+  if (!m) return null;
+  try {
+    return { appId: decodeURIComponent(m[1]), bundleId: decodeURIComponent(m[2]) };
+  } catch (_) {
+    return null;
+  }
+}
+function clip(s, n) {
+  return s.length > n ? s.slice(0, n) : s;
+}
+function createRuntime(env, opts) {
+  const where = parseBundlePath(env.pathname);
+  if (!where) {
+    return { appId: null, bundleId: null, state: () => "inert", ready: () => Promise.resolve() };
+  }
+  const { appId, bundleId } = where;
+  const st = new AppState(env.storage, appId);
+  const pending = st.pending();
+  const good = st.good();
+  let trial = pending && pending.bundle_id === bundleId ? pending : null;
+  let state = trial ? "trial" : good && good.bundle_id === bundleId ? "good" : "inert";
+  let timer = null;
+  const fail2 = (reason) => {
+    if (state !== "trial") return;
+    state = "failed";
+    if (timer !== null) env.clearTimeout(timer);
+    st.setFailed({ bundle_id: bundleId, reason: clip(reason, 300) });
+    env.navigate(loaderUrl(appId));
+  };
+  if (trial) {
+    env.onError((message) => fail2("error: " + (message || "unknown error")));
+    timer = env.setTimeout(() => fail2("timeout"), opts && opts.timeoutMs ? opts.timeoutMs : DEFAULT_TIMEOUT_MS);
+  }
+  return {
+    appId,
+    bundleId,
+    state: () => state,
+    ready: async () => {
+      if (state !== "trial" || !trial) return;
+      const ref = trial;
+      trial = null;
+      state = "good";
+      if (timer !== null) env.clearTimeout(timer);
+      st.setGood(ref);
+      st.clearTrial();
+      st.removeBad(ref.bundle_id);
+      const ctx = st.context();
+      if (ctx) {
+        await report(
+          ctx.server,
+          { app_id: appId, release_id: ref.release_id, bundle_id: ref.bundle_id, device: ctx.device, event: "ready" },
+          { fetch: env.fetch }
+        );
+      }
+    }
+  };
+}
+
+// src/version.ts
+var SDK_VERSION = "0.1.0";
+
+// src/index.ts
+setCryptoBackends(staticBackends);
+export {
+  ALG_ED25519,
+  ALG_SM2,
+  AppState,
+  CanonicalError,
+  DEFAULT_LIMITS,
+  DEFAULT_TIMEOUT_MS,
+  DownloadError,
+  JsonSyntaxError,
+  MAX_SAFE,
+  MemoryStore,
+  NonInteger,
+  REASONS,
+  SDK_VERSION,
+  UpdateCache,
+  UpdateError,
+  bootLoader,
+  bundleUrl,
+  canonicalBytes,
+  canonicalize,
+  checkFiles,
+  checkForUpdate,
+  checkManifest,
+  computeBundleId,
+  createRuntime,
+  downloadAndVerify,
+  ed25519Mode,
+  joinUrl,
+  keyIdFor,
+  loaderUrl,
+  parseBundlePath,
+  parseEnvelope,
+  parseStrictJson,
+  pathProblem,
+  report,
+  setCryptoBackends,
+  sha256,
+  sha256Hex,
+  updateUrl,
+  verifyEnvelope
+};

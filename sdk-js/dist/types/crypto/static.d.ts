@@ -1,0 +1,3 @@
+import { CryptoBackends } from './backends';
+/** staticBackends links TweetNaCl and sm-crypto into the bundle. */
+export declare const staticBackends: CryptoBackends;

@@ -1,0 +1,11 @@
+// Package sdkjs carries the built browser files of sdk-js (dist/), so the platform binary
+// serves them at /sdk/ without Node.js on the server. `npm run check-dist` keeps dist/ in
+// step with src/.
+package sdkjs
+
+import "embed"
+
+// Dist holds govapp.js (runtime and loader), ed25519.js and sm2.js (loaded on demand).
+//
+//go:embed dist/govapp.js dist/ed25519.js dist/sm2.js
+var Dist embed.FS
