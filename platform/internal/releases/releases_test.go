@@ -351,7 +351,9 @@ func TestTargeting(t *testing.T) {
 			{"西湖区", func(r *releases.CheckRequest) { r.Region = "330106" }, "none"},
 			{"no region", func(r *releases.CheckRequest) { r.Region = "" }, "none"},
 			{"gov app 3.1", func(r *releases.CheckRequest) { r.Region, r.ContainerVersion = "330111", "3.1.9" }, "none"},
-			{"WeChat", func(r *releases.CheckRequest) { r.Region, r.Container, r.ContainerVersion = "330111", "wechat", "8.0.47" }, "none"},
+			{"WeChat", func(r *releases.CheckRequest) {
+				r.Region, r.Container, r.ContainerVersion = "330111", "wechat", "8.0.47"
+			}, "none"},
 		}
 		for _, c := range cases {
 			if got := e.check(t, "device-00001", "", c.f); got.status != c.want {
