@@ -22,6 +22,7 @@ func releasesCommands() []command {
 		{"rollout", "change the share of devices a release reaches", runReleasesRollout},
 		{"pause", "stop a release from reaching more devices", runReleasesPause},
 		{"resume", "let a paused or halted release reach devices again", runReleasesResume},
+		{"approve", "approve a production release waiting for review (reviewers)", runReleasesApprove},
 		{"rollback", "take back a channel's newest release (or down to one)", runReleasesRollback},
 		{"promote", "put a release of one channel on another (staging → production)", runReleasesPromote},
 	}
@@ -244,7 +245,14 @@ func runReleasesResume(ctx context.Context, e *Env, args []string) int {
 		(*client.Client).ResumeRelease, "Resumed")
 }
 
-// runReleaseAction runs pause and resume, which share their shape.
+// runReleasesApprove implements `govapp releases approve`.
+func runReleasesApprove(ctx context.Context, e *Env, args []string) int {
+	return runReleaseAction(ctx, e, args, "releases approve",
+		"Approve a production release that waits for review (status pending_review). Needs app.review; the author and members of the owning department may not approve.",
+		(*client.Client).ApproveRelease, "Approved")
+}
+
+// runReleaseAction runs pause, resume and approve, which share their shape.
 func runReleaseAction(ctx context.Context, e *Env, args []string, cmd, about string,
 	call func(*client.Client, context.Context, string) (*client.Release, error), verb string) int {
 	f := e.flags(cmd, "ID [--json]", about)

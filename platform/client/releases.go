@@ -218,6 +218,12 @@ func (c *Client) ResumeRelease(ctx context.Context, id string) (*Release, error)
 	return c.releaseAction(ctx, id, "resume")
 }
 
+// ApproveRelease lets a production release that waits for review go out
+// (needs app.review outside the owning department).
+func (c *Client) ApproveRelease(ctx context.Context, id string) (*Release, error) {
+	return c.releaseAction(ctx, id, "approve")
+}
+
 // releaseAction posts one of the bodiless state changes of a release.
 func (c *Client) releaseAction(ctx context.Context, id, action string) (*Release, error) {
 	var out Release

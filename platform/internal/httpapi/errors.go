@@ -69,7 +69,6 @@ var errorTable = []struct {
 	{releases.ErrChannelExists, http.StatusConflict, 40909},
 	{releases.ErrReleaseState, http.StatusConflict, 40910},
 	{releases.ErrAppNotOnline, http.StatusConflict, 40911},
-	{releases.ErrNothingToServe, http.StatusConflict, 40912},
 	{releases.ErrBlobsMissing, http.StatusConflict, 40913},
 	{releases.ErrBundleInvalid, http.StatusUnprocessableEntity, 42201},
 	{errBodyTooLarge, http.StatusRequestEntityTooLarge, 41301},

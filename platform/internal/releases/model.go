@@ -137,5 +137,4 @@ var (
 	ErrReleaseNotFound = errors.New("release not found")
 	ErrReleaseState    = errors.New("release state does not allow this")
 	ErrAppNotOnline    = errors.New("app not online")
-	ErrNothingToServe  = errors.New("nothing released")
 )

@@ -714,7 +714,9 @@ func (s *Service) Rollback(ctx context.Context, p *identity.Principal, appID, ch
 		return Release{}, err
 	}
 	if now == "" {
-		return Release{}, fmt.Errorf("%w: channel %s now serves no release; devices go back to their embedded bundle", ErrNothingToServe, channel)
+		// The rollback happened; there is just nothing left to serve on this channel.
+		return Release{AppID: appID, Channel: channel, Target: Target{},
+			StatusReason: "no release left on channel " + channel + "; devices go back to their embedded bundle"}, nil
 	}
 	return s.GetRelease(ctx, p, now)
 }
