@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 
@@ -39,6 +40,7 @@ govapp.json, at the project root:
 
 // runBuild implements `govapp build`.
 func runBuild(ctx context.Context, e *Env, args []string) int {
+	relaxGC()
 	f := e.flags("build", "[--dir DIR] [--out DIR] [--json]", buildAbout+`
 
 The files go to --out (default DIR/dist) and the source maps to the same path with "-maps"
@@ -228,4 +230,12 @@ func writeTree(dir string, files map[string][]byte) error {
 		}
 	}
 	return nil
+}
+
+// relaxGC turns the collector off for a one-shot build, as esbuild's own command line does:
+// a build allocates a burst and exits, and collecting mid-way only costs time. The memory
+// limit brings the collector back should a huge project need it.
+func relaxGC() {
+	debug.SetGCPercent(-1)
+	debug.SetMemoryLimit(2 << 30)
 }

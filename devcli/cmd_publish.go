@@ -25,6 +25,7 @@ const uploadWorkers = 4
 
 // runPublish implements `govapp publish`.
 func runPublish(ctx context.Context, e *Env, args []string) int {
+	relaxGC()
 	f := e.flags("publish", "[--dir DIR] [--channel C] [--rollout PERCENT] [--mandatory] [--notes TEXT] [--key KEY_ID] [--json]",
 		`Build the app (as 'govapp build' does), sign its manifest with a department key, upload the
 files the platform does not have yet, register the bundle and release it on a channel.

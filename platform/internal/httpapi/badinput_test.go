@@ -92,7 +92,7 @@ func (f *fixture) count(table string) int {
 // TestOpenAPIDocument checks that the document is valid OpenAPI 3 and lists exactly the
 // routes of the table; TestRouteAuthorisation validates real responses against it.
 func TestOpenAPIDocument(t *testing.T) {
-	doc, err := openAPIDocument("test")
+	doc, err := openAPIDocument()
 	must(t, err)
 	if err := doc.Validate(context.Background()); err != nil {
 		t.Fatalf("invalid OpenAPI document: %v", err)

@@ -105,7 +105,7 @@ func newFixture(t *testing.T, d *db.DB) *fixture {
 	must(t, err)
 	f.srv = httptest.NewServer(h)
 	t.Cleanup(f.srv.Close)
-	f.doc, err = openAPIDocument("test")
+	f.doc, err = openAPIDocument()
 	must(t, err)
 	return f
 }

@@ -58,13 +58,7 @@ func New(d Deps) (http.Handler, error) {
 	if err := errors.Join(d.Registry.Register(s.requests), d.Registry.Register(s.duration)); err != nil {
 		return nil, fmt.Errorf("httpapi: register metrics: %w", err)
 	}
-	doc, err := openAPIDocument(d.Version)
-	if err != nil {
-		return nil, err
-	}
-	if s.openapi, err = json.MarshalIndent(doc, "", "  "); err != nil {
-		return nil, err
-	}
+	s.openapi = openAPIJSON
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
