@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"sync"
 
 	"github.com/govapp/govapp/hotupdate"
 	"github.com/govapp/govapp/platform/internal/apps"
@@ -33,7 +34,8 @@ type relSnap struct {
 	regions              []string
 	containers           map[string]constraint
 	minContainer         map[string]version
-	body, bodyRollback   []byte // the 200 answers, prepared once
+	once                 sync.Once
+	body, bodyRollback   []byte // the 200 answers, prepared on first use
 	etag, etagRollback   string
 }
 
@@ -98,17 +100,14 @@ func (s *Service) load(ctx context.Context, appID string) (*snapshot, error) {
 	}
 	// Keys that signed bundles still served stay trusted even once retired.
 	snap.keys = publicKeys(keys)
-	rs, err := s.st.releases(ctx, s.db, `r.app_id = $1 AND r.status <> 'pending_review'`, appID)
+	rs, envs, err := s.st.releasesWithEnvelopes(ctx, s.db, appID)
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range rs {
+	for i, r := range rs {
 		b, ok := snap.bundles[r.BundleID]
 		if !ok {
-			raw, _, err := s.st.bundleEnvelope(ctx, s.db, r.BundleID)
-			if err != nil {
-				return nil, err
-			}
+			raw := envs[i]
 			env, err := hotupdate.ParseEnvelope([]byte(raw))
 			if err != nil {
 				return nil, fmt.Errorf("releases: stored bundle %s: %w", r.BundleID, err)
@@ -139,25 +138,32 @@ func (s *Service) load(ctx context.Context, appID string) (*snapshot, error) {
 		}
 		snap.channels[r.Channel] = append(snap.channels[r.Channel], rs)
 	}
-	for _, list := range snap.channels {
-		for _, r := range list {
-			b := snap.bundles[r.bundleID]
-			for _, rb := range []bool{false, true} {
-				body, err := json.Marshal(CheckResponse{ReleaseID: r.id, BundleID: r.bundleID, Mandatory: r.mandatory, Rollback: rb, Manifest: b.envelope, Keys: snap.keys})
-				if err != nil {
-					return nil, err
-				}
-				sum := sha256.Sum256(body)
-				etag := `"` + hex.EncodeToString(sum[:12]) + `"`
-				if rb {
-					r.bodyRollback, r.etagRollback = body, etag
-				} else {
-					r.body, r.etag = body, etag
-				}
+	return snap, nil
+}
+
+// answer returns the prepared 200 body and ETag of a release, built on first use: a province
+// keeps hundreds of thousands of releases, and most are never asked for again.
+func (r *relSnap) answer(snap *snapshot, rollback bool) ([]byte, string) {
+	r.once.Do(func() {
+		b := snap.bundles[r.bundleID]
+		for _, rb := range []bool{false, true} {
+			body, err := json.Marshal(CheckResponse{ReleaseID: r.id, BundleID: r.bundleID, Mandatory: r.mandatory, Rollback: rb, Manifest: b.envelope, Keys: snap.keys})
+			if err != nil {
+				panic(err) // only plain values and already-valid JSON: cannot fail
+			}
+			sum := sha256.Sum256(body)
+			etag := `"` + hex.EncodeToString(sum[:12]) + `"`
+			if rb {
+				r.bodyRollback, r.etagRollback = body, etag
+			} else {
+				r.body, r.etag = body, etag
 			}
 		}
+	})
+	if rollback {
+		return r.bodyRollback, r.etagRollback
 	}
-	return snap, nil
+	return r.body, r.etag
 }
 
 func hasKey(keys []hotupdate.PublicKey, id string) bool {
@@ -252,10 +258,8 @@ func (s *Service) Check(ctx context.Context, req CheckRequest) (CheckResult, err
 	if pick.bundleID == req.Bundle {
 		return CheckResult{NoUpdate: true, ReleaseID: pick.id, BundleID: pick.bundleID}, nil
 	}
-	if currentBad {
-		return CheckResult{Body: pick.bodyRollback, ETag: pick.etagRollback, ReleaseID: pick.id, BundleID: pick.bundleID}, nil
-	}
-	return CheckResult{Body: pick.body, ETag: pick.etag, ReleaseID: pick.id, BundleID: pick.bundleID}, nil
+	body, etag := pick.answer(snap, currentBad)
+	return CheckResult{Body: body, ETag: etag, ReleaseID: pick.id, BundleID: pick.bundleID}, nil
 }
 
 func (r *relSnap) matches(req CheckRequest, cv version) bool {

@@ -134,6 +134,36 @@ func (s store) releases(ctx context.Context, q db.Querier, where string, args ..
 	return out, rows.Err()
 }
 
+// releasesWithEnvelopes loads what the update check serves for an app in one query: its
+// releases (newest first, none waiting for review) with their bundles' envelopes.
+func (s store) releasesWithEnvelopes(ctx context.Context, q db.Querier, appID string) ([]Release, []string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+releaseCols+`, b.envelope FROM releases r JOIN bundles b ON b.bundle_id = r.bundle_id
+		WHERE r.app_id = $1 AND r.status <> 'pending_review' ORDER BY r.created_at DESC, r.id DESC`, appID)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var rs []Release
+	var envs []string
+	for rows.Next() {
+		var env string
+		r, err := scanRelease(scanWithTail{rows, &env})
+		if err != nil {
+			return nil, nil, err
+		}
+		rs, envs = append(rs, r), append(envs, env)
+	}
+	return rs, envs, rows.Err()
+}
+
+// scanWithTail scans the release columns plus extra trailing destinations.
+type scanWithTail struct {
+	rows *sql.Rows
+	tail *string
+}
+
+func (s scanWithTail) Scan(dest ...any) error { return s.rows.Scan(append(dest, s.tail)...) }
+
 func (s store) release(ctx context.Context, q db.Querier, id string) (Release, error) {
 	rs, err := s.releases(ctx, q, `r.id = $1`, id)
 	if err != nil {

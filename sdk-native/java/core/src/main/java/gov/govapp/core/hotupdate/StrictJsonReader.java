@@ -21,7 +21,7 @@ import java.util.Set;
  *   <li>duplicate member names (after unescaping);
  *   <li>invalid UTF-8 inside strings (overlong forms, encoded surrogates,
  *       code points above U+10FFFF, truncated sequences), raw control
- *       characters below U+0020, escapes other than JSON's, and {@code \u}
+ *       characters below U+0020, escapes other than JSON's, and <code>&#92;u</code>
  *       escapes of surrogates that do not form a high-low pair;
  *   <li>numbers other than plain non-negative integers up to 2^53−1 where an
  *       integer is read (no {@code 1.0}, {@code 1e3}, {@code -0}, leading
@@ -193,7 +193,7 @@ final class StrictJsonReader {
 
     /**
      * Reads a string: valid UTF-8, no raw control characters, only JSON's
-     * escapes, and {@code \u} escapes that pair their surrogates. The result
+     * escapes, and <code>&#92;u</code> escapes that pair their surrogates. The result
      * is well-formed UTF-16 (no lone surrogates), so it converts to and from
      * UTF-8 without loss.
      */
@@ -328,7 +328,7 @@ final class StrictJsonReader {
         return cp;
     }
 
-    /** Reads the four hex digits of a {@code \u} escape. */
+    /** Reads the four hex digits of a <code>&#92;u</code> escape. */
     private int hex4(String where) throws VerifyException {
         if (i + 4 > s.length) {
             throw error(where, "short \\u escape");
