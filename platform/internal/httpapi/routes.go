@@ -31,6 +31,8 @@ type route struct {
 	// public marks routes for devices and citizens, tested by their own tests rather than the
 	// console authorisation table.
 	public bool
+	// perIPLimit rate-limits an unauthenticated route that writes (device reports).
+	perIPLimit bool
 }
 
 // Response wrappers, named so the OpenAPI document has stable schema names.
@@ -138,7 +140,7 @@ func (s *server) routes() []route {
 		// Devices and citizens (no token).
 		{method: http.MethodGet, path: "/v1/runtime/apps/:id/update", handler: s.handleUpdateCheck, public: true, summary: "Update check: which bundle this device should run", query: []string{"channel", "bundle", "container", "container_version", "device", "region"}, resp: releases.CheckResponse{}, status: 200},
 		{method: http.MethodGet, path: "/v1/runtime/files/:sha256", handler: s.handleFile, public: true, summary: "A bundle file by hash (immutable, Range)", status: 200},
-		{method: http.MethodPost, path: "/v1/runtime/reports", handler: s.handleReport, public: true, summary: "A device's install/ready/failure report", body: releases.ReportIn{}, resp: reportAccepted{}, status: 202},
+		{method: http.MethodPost, path: "/v1/runtime/reports", handler: s.handleReport, public: true, perIPLimit: true, summary: "A device's install/ready/failure report", body: releases.ReportIn{}, resp: reportAccepted{}, status: 202},
 		{method: http.MethodGet, path: "/a/:id/", handler: s.handleAppLoader, public: true, summary: "H5 loader page of an online app (never cached)", status: 200},
 		{method: http.MethodGet, path: "/a/:id/b/:bundle/*", handler: s.handleBundleFile, public: true, summary: "A file of a released bundle (immutable)", status: 200},
 		{method: http.MethodGet, path: "/sdk/:file", handler: s.handleSDK, public: true, summary: "sdk-js browser files: govapp.js (runtime and loader), ed25519.js, sm2.js", status: 200},

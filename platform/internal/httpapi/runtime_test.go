@@ -217,3 +217,27 @@ func TestInjectSDK(t *testing.T) {
 		}
 	}
 }
+
+// TestReportRateLimit: one address cannot flood the report endpoint.
+func TestReportRateLimit(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	app := f.createApp(apps.StatusOnline)
+	rid := f.release(app, "production", false)
+	limited := false
+	for i := 0; i < 300 && !limited; i++ {
+		st, body, _ := f.do("", "POST", "/v1/runtime/reports", `{"app_id":"`+app+`","release_id":"`+rid+`","device":"device-`+itoa(100000+i)+`","event":"downloaded"}`)
+		switch st {
+		case 202:
+		case 429:
+			limited = true
+			if m := body.(map[string]any); m["code"].(float64) != 42901 {
+				t.Fatalf("429 body %v", m)
+			}
+		default:
+			t.Fatalf("report %d: %d %v", i, st, body)
+		}
+	}
+	if !limited {
+		t.Fatal("300 reports from one address in a burst were all accepted")
+	}
+}

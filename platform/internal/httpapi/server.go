@@ -77,10 +77,22 @@ func New(d Deps) (http.Handler, error) {
 		s.Logger.Error("panic", "request_id", requestID(c), "err", err, "stack", string(stack))
 		return err
 	}}))
+	// Reports come from phones without tokens; a per-address budget keeps one host from
+	// flooding them (carrier-grade NAT puts many citizens behind one address, hence the burst).
+	reportLimit := middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{Rate: 10, Burst: 100, ExpiresIn: 3 * time.Minute}),
+		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
+		DenyHandler: func(c echo.Context, _ string, _ error) error {
+			return &apiError{Code: 42901, HTTP: http.StatusTooManyRequests, Message: "too many reports from this address; send them again in a minute"}
+		},
+	})
 	for _, r := range s.routes() {
 		h := r.handler
 		if r.auth {
 			h = s.requireToken(h)
+		}
+		if r.perIPLimit {
+			h = reportLimit(h)
 		}
 		limit := s.BodyLimit
 		if r.bodyLimit > 0 {
