@@ -1,6 +1,7 @@
 package platform
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
@@ -78,6 +79,11 @@ type Config struct {
 	// RegionsFile is a JSON file with the administrative-division tree, in the
 	// format of the embedded one; "" means the embedded Zhejiang tree.
 	RegionsFile string `yaml:"regions_file"`
+	// SecretKey (base64 of 32 bytes) encrypts secrets at rest (the sign-in
+	// signing key, codes and tokens). "" = a key generated on first start
+	// and kept in DataDir/secret.key (mode 0600). Several instances sharing
+	// one database must share it. GOVAPP_SECRET_KEY or GOVAPP_SECRET_KEY_FILE.
+	SecretKey string `yaml:"secret_key"`
 	// PublicURL is the http(s) URL at which phones and browsers reach the
 	// platform (for OAuth redirects, QR codes, links in notices); "" means
 	// derived from Addr.
@@ -184,6 +190,11 @@ func (c Config) validate() []error {
 	if msg := checkDatabaseURL(c.DatabaseURL); msg != "" {
 		bad("database_url", db.Redact(c.DatabaseURL), msg)
 	}
+	if c.SecretKey != "" {
+		if b, err := base64.StdEncoding.DecodeString(c.SecretKey); err != nil || len(b) != 32 {
+			bad("secret_key", "xxxxx", "standard base64 of exactly 32 random bytes, e.g. the output of `head -c32 /dev/urandom | base64`")
+		}
+	}
 	if msg := checkPublicURL(c.PublicURL); msg != "" {
 		bad("public_url", c.PublicURL, msg)
 	}
@@ -212,6 +223,9 @@ func (c Config) validate() []error {
 // replaced whole, since it may hold a password in a place we cannot find.
 func (c Config) Redacted() Config {
 	c.DatabaseURL = db.Redact(c.DatabaseURL)
+	if c.SecretKey != "" {
+		c.SecretKey = "xxxxx"
+	}
 	return c
 }
 
@@ -284,6 +298,7 @@ func configFields() []field {
 			get: func(c *Config) (string, string) { return strconv.FormatBool(c.NoDemo), "!!bool" },
 		},
 		str("regions_file", false, func(c *Config) *string { return &c.RegionsFile }),
+		str("secret_key", true, func(c *Config) *string { return &c.SecretKey }),
 		str("public_url", false, func(c *Config) *string { return &c.PublicURL }),
 		str("log_level", false, func(c *Config) *string { return &c.LogLevel }),
 		str("log_format", false, func(c *Config) *string { return &c.LogFormat }),

@@ -2,6 +2,8 @@ package platform
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/govapp/govapp/platform/internal/apps"
 	"github.com/govapp/govapp/platform/internal/audit"
+	"github.com/govapp/govapp/platform/internal/auth"
 	"github.com/govapp/govapp/platform/internal/blob"
 	"github.com/govapp/govapp/platform/internal/db"
 	"github.com/govapp/govapp/platform/internal/demo"
@@ -42,8 +45,53 @@ type Platform struct {
 type Option func(*options)
 
 type options struct {
-	logger  *slog.Logger
-	version string
+	logger    *slog.Logger
+	version   string
+	upstreams map[string]auth.Upstream
+}
+
+// WithUpstream adds a sign-in method behind the OpenID provider (WeChat, Alipay, gov-app
+// ticket); serve wires the configured or sandbox ones, tests their own.
+func WithUpstream(u auth.Upstream) Option {
+	return func(o *options) {
+		if o.upstreams == nil {
+			o.upstreams = map[string]auth.Upstream{}
+		}
+		o.upstreams[u.Name()] = u
+	}
+}
+
+// SecretKeyFile keeps the generated secret key when none is configured.
+const SecretKeyFile = "secret.key"
+
+// secretKey is the configured key, or the one generated on first start in the data dir.
+func secretKey(cfg Config) ([32]byte, error) {
+	var k [32]byte
+	raw := cfg.SecretKey
+	path := filepath.Join(cfg.DataDir, SecretKeyFile)
+	if raw == "" {
+		b, err := os.ReadFile(path)
+		switch {
+		case err == nil:
+			raw = strings.TrimSpace(string(b))
+		case errors.Is(err, os.ErrNotExist):
+			if _, err := rand.Read(k[:]); err != nil {
+				return k, err
+			}
+			if err := os.WriteFile(path, []byte(base64.StdEncoding.EncodeToString(k[:])+"\n"), 0o600); err != nil {
+				return k, fmt.Errorf("secret_key: cannot write %s: %w", path, err)
+			}
+			return k, nil
+		default:
+			return k, fmt.Errorf("secret_key: cannot read %s: %w", path, err)
+		}
+	}
+	b, err := base64.StdEncoding.DecodeString(raw)
+	if err != nil || len(b) != 32 {
+		return k, fmt.Errorf("secret_key: %s does not hold base64 of 32 bytes", path)
+	}
+	copy(k[:], b)
+	return k, nil
 }
 
 // WithLogger sends the platform's logs to l instead of stderr.
@@ -102,6 +150,18 @@ func New(cfg Config, opts ...Option) (_ *Platform, err error) {
 	if err != nil {
 		return nil, err
 	}
+	secret, err := secretKey(cfg)
+	if err != nil {
+		return nil, err
+	}
+	issuer := ""
+	if cfg.PublicURL != "" {
+		issuer = strings.TrimRight(cfg.PublicURL, "/") + "/oidc"
+	}
+	authn, err := auth.NewService(ctx, d, ids, reg, au, auth.Config{Issuer: issuer, SecretKey: secret, Upstreams: o.upstreams, Logger: o.logger})
+	if err != nil {
+		return nil, err
+	}
 	first, err := demo.Seed(ctx, ids, reg, tree, cfg.NoDemo)
 	if err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
@@ -109,7 +169,7 @@ func New(cfg Config, opts ...Option) (_ *Platform, err error) {
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	h, err := httpapi.New(httpapi.Deps{
-		Identity: ids, Apps: reg, Audit: au, Releases: rel, SDK: sdkjs.Dist, Logger: o.logger, Registry: registry,
+		Identity: ids, Apps: reg, Audit: au, Releases: rel, Auth: authn, Issuer: issuer, SDK: sdkjs.Dist, Logger: o.logger, Registry: registry,
 		BodyLimit: cfg.BodyLimit, Version: o.version, Ping: d.PingContext,
 	})
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/govapp/govapp/platform/internal/apps"
+	"github.com/govapp/govapp/platform/internal/auth"
 	"github.com/govapp/govapp/platform/internal/errs"
 	"github.com/govapp/govapp/platform/internal/identity"
 	"github.com/govapp/govapp/platform/internal/releases"
@@ -71,6 +72,11 @@ var errorTable = []struct {
 	{releases.ErrAppNotOnline, http.StatusConflict, 40911},
 	{releases.ErrBlobsMissing, http.StatusConflict, 40913},
 	{releases.ErrBundleInvalid, http.StatusUnprocessableEntity, 42201},
+	{auth.ErrClientNotFound, http.StatusNotFound, 40412},
+	{auth.ErrAuthRequest, http.StatusBadRequest, 40004},
+	{auth.ErrBadState, http.StatusBadRequest, 40005},
+	{auth.ErrUnknownUpstream, http.StatusBadRequest, 40006},
+	{auth.ErrUpstream, http.StatusBadGateway, 50201},
 	{errBodyTooLarge, http.StatusRequestEntityTooLarge, 41301},
 }
 

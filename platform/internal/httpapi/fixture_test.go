@@ -5,10 +5,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -20,6 +22,7 @@ import (
 	"github.com/govapp/govapp/hotupdate"
 	"github.com/govapp/govapp/platform/internal/apps"
 	"github.com/govapp/govapp/platform/internal/audit"
+	"github.com/govapp/govapp/platform/internal/auth"
 	"github.com/govapp/govapp/platform/internal/blob"
 	"github.com/govapp/govapp/platform/internal/db"
 	"github.com/govapp/govapp/platform/internal/demo"
@@ -36,6 +39,8 @@ type fixture struct {
 	apps    *apps.Service
 	audit   *audit.Store
 	rel     *releases.Service
+	auth    *auth.Service
+	ups     map[string]*fakeUpstream
 	key     hotupdate.PrivateKey
 	blobDir string
 	srv     *httptest.Server
@@ -100,7 +105,15 @@ func newFixture(t *testing.T, d *db.DB) *fixture {
 	must(t, err)
 	_, err = f.rel.CreateKey(ctx, devA, f.deptA, releases.KeyCreate{Name: "ci", Alg: f.key.Alg, PublicKey: f.key.PublicKey})
 	must(t, err)
-	h, err := New(Deps{Identity: ids, Apps: reg, Audit: au, Releases: f.rel, SDK: fstest.MapFS{"dist/govapp.js": {Data: []byte("/* sdk */")}}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	f.ups = map[string]*fakeUpstream{"wechat": {name: "wechat"}, "alipay": {name: "alipay"}}
+	for _, u := range f.ups {
+		u.start(t)
+	}
+	var secret [32]byte
+	_, _ = rand.Read(secret[:])
+	f.auth, err = auth.NewService(ctx, d, ids, reg, au, auth.Config{SecretKey: secret, Upstreams: map[string]auth.Upstream{"wechat": f.ups["wechat"], "alipay": f.ups["alipay"]}})
+	must(t, err)
+	h, err := New(Deps{Identity: ids, Apps: reg, Audit: au, Releases: f.rel, Auth: f.auth, SDK: fstest.MapFS{"dist/govapp.js": {Data: []byte("/* sdk */")}}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Registry: prometheus.NewRegistry(), BodyLimit: 1 << 20, Version: "test", Ping: d.PingContext})
 	must(t, err)
 	f.srv = httptest.NewServer(h)
@@ -324,4 +337,48 @@ func (f *fixture) publishFiles(appID, version string, files map[string]string) (
 	r, err := f.rel.CreateRelease(ctx, dev, appID, releases.ReleaseCreate{BundleID: m.BundleID, Channel: "production", Percent: 100})
 	must(f.t, err)
 	return r.ID, m
+}
+
+// fakeUpstream stands in for WeChat/Alipay sign-in in HTTP-layer tests (the protocol-faithful
+// fakes live in sandbox/ and are tested with the real clients there): its authorize URL
+// points at its own tiny server, which "consents" at once and returns to the platform.
+type fakeUpstream struct {
+	name string
+	srv  *httptest.Server
+	// who is the person the next code stands for.
+	who   auth.UpstreamIdentity
+	codes map[string]auth.UpstreamIdentity
+}
+
+func (u *fakeUpstream) Name() string { return u.name }
+
+func (u *fakeUpstream) AuthorizeURL(redirectURI, state string) string {
+	return u.srv.URL + "/authorize?redirect_uri=" + url.QueryEscape(redirectURI) + "&state=" + url.QueryEscape(state)
+}
+
+func (u *fakeUpstream) Exchange(_ context.Context, code string) (auth.UpstreamIdentity, error) {
+	who, ok := u.codes[code]
+	if !ok {
+		return auth.UpstreamIdentity{}, fmt.Errorf("invalid code %q", code)
+	}
+	delete(u.codes, code) // single use, as upstreams do
+	return who, nil
+}
+
+// code mints a code for the current person (what the container or the consent page gives).
+func (u *fakeUpstream) code() string {
+	if u.codes == nil {
+		u.codes = map[string]auth.UpstreamIdentity{}
+	}
+	c := fmt.Sprintf("%s-code-%d", u.name, len(u.codes)+int(time.Now().UnixNano()%1000000))
+	u.codes[c] = u.who
+	return c
+}
+
+func (u *fakeUpstream) start(t *testing.T) {
+	u.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		to := r.URL.Query().Get("redirect_uri") + "?code=" + url.QueryEscape(u.code()) + "&state=" + url.QueryEscape(r.URL.Query().Get("state"))
+		http.Redirect(w, r, to, http.StatusFound)
+	}))
+	t.Cleanup(u.srv.Close)
 }

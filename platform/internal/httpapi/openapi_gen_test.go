@@ -70,6 +70,9 @@ func openAPIDocument() (*openapi3.T, error) {
 	errResp := &openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription("Error").WithJSONSchemaRef(&openapi3.SchemaRef{Ref: "#/components/schemas/Error", Value: errSchema.Value})}
 
 	for _, r := range (&server{}).routes() {
+		if r.external {
+			continue
+		}
 		path := openAPIPath(r.path)
 		op := openapi3.NewOperation()
 		op.Summary = r.summary

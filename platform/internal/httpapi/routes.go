@@ -8,6 +8,7 @@ import (
 	"github.com/govapp/govapp/hotupdate"
 	"github.com/govapp/govapp/platform/internal/apps"
 	"github.com/govapp/govapp/platform/internal/audit"
+	"github.com/govapp/govapp/platform/internal/auth"
 	"github.com/govapp/govapp/platform/internal/identity"
 	"github.com/govapp/govapp/platform/internal/releases"
 )
@@ -33,6 +34,9 @@ type route struct {
 	public bool
 	// perIPLimit rate-limits an unauthenticated route that writes (device reports).
 	perIPLimit bool
+	// external routes are protocols described elsewhere (OpenID Connect discovery), not in
+	// this API's OpenAPI document.
+	external bool
 }
 
 // Response wrappers, named so the OpenAPI document has stable schema names.
@@ -136,6 +140,15 @@ func (s *server) routes() []route {
 		{method: http.MethodPost, path: "/v1/apps/:id/promote", handler: s.handlePromote, auth: true, perm: identity.PermAppPublish, summary: "Promote a release to another channel", body: releases.PromoteRequest{}, resp: releases.Release{}, status: 201},
 		{method: http.MethodGet, path: "/v1/apps/:id/release-policy", handler: s.handleGetPolicy, auth: true, perm: "any grant", summary: "Whether production releases need review", resp: releases.Policy{}, status: 200},
 		{method: http.MethodPut, path: "/v1/apps/:id/release-policy", handler: s.handleSetPolicy, auth: true, perm: identity.PermAppReview, summary: "Set the release review policy", body: releases.Policy{}, resp: releases.Policy{}, status: 200},
+
+		// Unified sign-in (统一认证): the OpenID provider and the upstream sign-in pages.
+		{method: http.MethodGet, path: "/v1/apps/:id/oidc-client", handler: s.handleGetClient, auth: true, perm: "any grant", summary: "An app's OpenID Connect client registration", resp: auth.Client{}, status: 200},
+		{method: http.MethodPut, path: "/v1/apps/:id/oidc-client", handler: s.handleRegisterClient, auth: true, perm: identity.PermAppPublish, summary: "Register the app as an OpenID Connect client (secret shown once)", body: auth.ClientRegistration{}, resp: auth.ClientCreated{}, status: 201},
+		{method: http.MethodPost, path: "/v1/auth/container-login", handler: s.handleContainerLogin, public: true, perIPLimit: true, summary: "govapp.login(): a container credential becomes a one-time authorization code for the app", body: containerLoginRequest{}, resp: containerLoginResponse{}, status: 200},
+		{method: "ANY", path: "/oidc/*", handler: s.handleOIDC, public: true, external: true, summary: "OpenID Connect provider (discovery at /oidc/.well-known/openid-configuration)", status: 200},
+		{method: http.MethodGet, path: "/auth/login", handler: s.handleLogin, public: true, external: true, summary: "Sign-in method choice", status: 200},
+		{method: http.MethodGet, path: "/auth/login/:provider", handler: s.handleLoginUpstream, public: true, external: true, summary: "Start an upstream sign-in", status: 302},
+		{method: http.MethodGet, path: "/auth/callback/:provider", handler: s.handleLoginCallback, public: true, external: true, summary: "Upstream sign-in callback", status: 302},
 
 		// Devices and citizens (no token).
 		{method: http.MethodGet, path: "/v1/runtime/apps/:id/update", handler: s.handleUpdateCheck, public: true, summary: "Update check: which bundle this device should run", query: []string{"channel", "bundle", "container", "container_version", "device", "region"}, resp: releases.CheckResponse{}, status: 200},

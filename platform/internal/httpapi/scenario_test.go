@@ -13,6 +13,7 @@ import (
 
 	"github.com/govapp/govapp/hotupdate"
 	"github.com/govapp/govapp/platform/internal/apps"
+	"github.com/govapp/govapp/platform/internal/auth"
 	"github.com/govapp/govapp/platform/internal/db"
 	"github.com/govapp/govapp/platform/internal/dbtest"
 	"github.com/govapp/govapp/platform/internal/releases"
@@ -267,6 +268,15 @@ func scenarios() []scenario {
 		{"GET", "/v1/apps/:id/release-policy", func(f *fixture) (string, string, string) {
 			return "/v1/apps/" + f.createApp(apps.StatusOnline) + "/release-policy", "", ""
 		}, std(expect{as: "viewerA", status: 200, contains: "first"}, "adminB", "nograntA")},
+		{"GET", "/v1/apps/:id/oidc-client", func(f *fixture) (string, string, string) {
+			app := f.createApp(apps.StatusOnline)
+			_, err := f.auth.RegisterClient(context.Background(), f.principal("devA"), app, auth.ClientRegistration{RedirectURIs: []string{"https://gjj.example.gov.cn/cb"}})
+			must(f.t, err)
+			return "/v1/apps/" + app + "/oidc-client", "", ""
+		}, std(expect{as: "viewerA", status: 200, contains: "gjj.example.gov.cn"}, "adminB", "nograntA")},
+		{"PUT", "/v1/apps/:id/oidc-client", func(f *fixture) (string, string, string) {
+			return "/v1/apps/" + f.createApp(apps.StatusOnline) + "/oidc-client", `{"redirect_uris":["https://gjj.example.gov.cn/cb"],"scopes":["openid","profile","phone"],"confidential":true}`, ""
+		}, std(expect{as: "devA", status: 201, contains: "gvs_"}, "adminB", "viewerA")},
 		{"PUT", "/v1/apps/:id/release-policy", func(f *fixture) (string, string, string) {
 			return "/v1/apps/" + f.createApp(apps.StatusOnline) + "/release-policy", `{"review":"always"}`, ""
 		}, std(expect{as: "reviewer", status: 200, contains: "always"}, "adminB", "devA")},

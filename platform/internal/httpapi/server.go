@@ -23,6 +23,7 @@ import (
 
 	"github.com/govapp/govapp/platform/internal/apps"
 	"github.com/govapp/govapp/platform/internal/audit"
+	"github.com/govapp/govapp/platform/internal/auth"
 	"github.com/govapp/govapp/platform/internal/identity"
 	"github.com/govapp/govapp/platform/internal/releases"
 )
@@ -33,6 +34,9 @@ type Deps struct {
 	Apps     *apps.Service
 	Audit    *audit.Store
 	Releases *releases.Service
+	Auth     *auth.Service
+	// Issuer is the OpenID provider's issuer URL; "" derives it from the request's host.
+	Issuer string
 	// SDK holds sdk-js's dist/ files, served at /sdk/.
 	SDK       fs.FS
 	Logger    *slog.Logger
@@ -80,7 +84,7 @@ func New(d Deps) (http.Handler, error) {
 	// Reports come from phones without tokens; a per-address budget keeps one host from
 	// flooding them (carrier-grade NAT puts many citizens behind one address, hence the burst).
 	reportLimit := middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{Rate: 10, Burst: 100, ExpiresIn: 3 * time.Minute}),
+		Store:               middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{Rate: 10, Burst: 100, ExpiresIn: 3 * time.Minute}),
 		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
 		DenyHandler: func(c echo.Context, _ string, _ error) error {
 			return &apiError{Code: 42901, HTTP: http.StatusTooManyRequests, Message: "too many reports from this address; send them again in a minute"}
@@ -97,6 +101,10 @@ func New(d Deps) (http.Handler, error) {
 		limit := s.BodyLimit
 		if r.bodyLimit > 0 {
 			limit = r.bodyLimit
+		}
+		if r.method == "ANY" {
+			e.Any(r.path, h, s.limitBody(limit))
+			continue
 		}
 		e.Add(r.method, r.path, h, s.limitBody(limit))
 	}

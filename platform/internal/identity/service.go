@@ -781,3 +781,14 @@ func (s *Service) Bootstrap(ctx context.Context, in UserCreate, role, grantNode,
 func (s *Service) PrincipalFor(ctx context.Context, userID string) (*Principal, error) {
 	return s.principal(ctx, userID)
 }
+
+// CreateUserTx creates a user inside the caller's transaction, so another domain (sign-in
+// creating a citizen with its linked identity) commits both or neither.
+func (s *Service) CreateUserTx(ctx context.Context, tx *sql.Tx, p *Principal, in UserCreate) (User, error) {
+	return s.createUser(ctx, tx, p, in)
+}
+
+// User returns a user without an authorisation check, for sign-in and claims.
+func (s *Service) User(ctx context.Context, id string) (User, error) {
+	return s.st.user(ctx, s.db, id)
+}
