@@ -35,13 +35,13 @@ mkdir -p "$out/main" "$out/test"
 
 # Main: Java 8 language and API level, so the core also builds for Android.
 find "$here/core/src/main/java" -name '*.java' >"$out/main-sources.txt"
-javac --release 8 -encoding UTF-8 -Xlint:all,-path -Werror \
+javac --release 8 -encoding UTF-8 -Xlint:all,-path,-options -Werror \
 	-cp "$bcprov" -d "$out/main" @"$out/main-sources.txt"
 (cd "$out/main" && jar --create --file "$out/govapp-core.jar" .)
 
 test_cp="$jars/junit-jupiter-api.jar:$jars/apiguardian-api.jar:$jars/opentest4j.jar:$jars/junit-platform-commons.jar"
 find "$here/core/src/test/java" -name '*.java' >"$out/test-sources.txt"
-javac --release 17 -encoding UTF-8 -Xlint:all,-path \
+javac --release 17 -encoding UTF-8 -Xlint:all,-path,-options \
 	-cp "$out/main:$bcprov:$test_cp" -d "$out/test" @"$out/test-sources.txt"
 
 set +e

@@ -45,4 +45,7 @@ var migrations = []db.Migration{{
 	CREATE TABLE auth_phones (user_id TEXT PRIMARY KEY, phone TEXT NOT NULL UNIQUE, verified_at TIMESTAMPTZ NOT NULL);
 	CREATE TABLE auth_states (state_hash TEXT PRIMARY KEY, request_id TEXT NOT NULL, provider TEXT NOT NULL, created_at TIMESTAMPTZ NOT NULL);
 	CREATE TABLE auth_login_codes (code_hash TEXT PRIMARY KEY, request_id TEXT NOT NULL, created_at TIMESTAMPTZ NOT NULL);`,
+}, {
+	SQLite:   `CREATE TABLE auth_phone_codes (user_id TEXT PRIMARY KEY, phone TEXT NOT NULL, code_hash TEXT NOT NULL, attempts INTEGER NOT NULL, created_at TIMESTAMP NOT NULL);`,
+	Postgres: `CREATE TABLE auth_phone_codes (user_id TEXT PRIMARY KEY, phone TEXT NOT NULL, code_hash TEXT NOT NULL, attempts INTEGER NOT NULL, created_at TIMESTAMPTZ NOT NULL);`,
 }}

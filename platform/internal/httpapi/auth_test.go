@@ -5,10 +5,12 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -102,7 +104,24 @@ func TestUnifiedSignIn(t *testing.T) {
 
 		// 2. The citizen verifies a phone on the platform; signing in through Alipay with the same
 		// verified mobile links to the same citizen. A nickname alone never links.
-		must(t, f.auth.VerifyPhone(ctx, sub, "13800000001"))
+		bearer := "Bearer " + tokens.AccessToken
+		if st, b := postAs(t, f, bearer, "/v1/auth/phone/code", `{"phone":"13800000001"}`); st != 202 {
+			t.Fatalf("phone code: %d %v", st, b)
+		}
+		msg, ok := f.sms.Last("13800000001")
+		if !ok {
+			t.Fatal("no SMS sent")
+		}
+		smsCode := regexp.MustCompile(`[0-9]{6}`).FindString(msg.Text)
+		if st, _ := postAs(t, f, bearer, "/v1/auth/phone/verify", `{"phone":"13800000001","code":"000000x"}`); st != 400 {
+			t.Fatalf("wrong code accepted: %d", st)
+		}
+		if st, _ := postAs(t, f, "Bearer forged", "/v1/auth/phone/verify", `{"phone":"13800000001","code":"`+smsCode+`"}`); st != 401 {
+			t.Fatalf("forged access token: %d", st)
+		}
+		if st, b := postAs(t, f, bearer, "/v1/auth/phone/verify", `{"phone":"13800000001","code":"`+smsCode+`"}`); st != 200 {
+			t.Fatalf("phone verify: %d %v", st, b)
+		}
 		f.ups["alipay"].who = auth.UpstreamIdentity{Provider: "alipay", Subject: "2088-user-1", Nickname: "张三", Phone: "13800000001", PhoneVerified: true}
 		code, verifier = signIn(t, f, appCB, issuer, app, "Mozilla/5.0 AlipayClient/10.5.0", []string{"openid", "profile", "phone"})
 		tokens, err = rp.CodeExchange[*oidc.IDTokenClaims](ctx, code, party, rp.WithCodeVerifier(verifier))
@@ -151,4 +170,17 @@ func TestUnifiedSignIn(t *testing.T) {
 			t.Fatalf("bad container credential: %d %v", st, body)
 		}
 	})
+}
+
+func postAs(t *testing.T, f *fixture, authz, path, body string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", f.srv.URL+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", authz)
+	resp, err := http.DefaultClient.Do(req)
+	must(t, err)
+	defer resp.Body.Close()
+	var m map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&m)
+	return resp.StatusCode, m
 }

@@ -45,6 +45,7 @@ var errorTable = []struct {
 	{errs.ErrInvalid, http.StatusBadRequest, 40001},
 	{errNoToken, http.StatusUnauthorized, 40101},
 	{identity.ErrTokenInvalid, http.StatusUnauthorized, 40102},
+	{errs.ErrUnauthenticated, http.StatusUnauthorized, 40103},
 	{apps.ErrSelfReview, http.StatusForbidden, 40302},
 	{errs.ErrForbidden, http.StatusForbidden, 40301},
 	{errNoRoute, http.StatusNotFound, 40401},
@@ -77,6 +78,7 @@ var errorTable = []struct {
 	{auth.ErrBadState, http.StatusBadRequest, 40005},
 	{auth.ErrUnknownUpstream, http.StatusBadRequest, 40006},
 	{auth.ErrUpstream, http.StatusBadGateway, 50201},
+	{auth.ErrPhoneCode, http.StatusBadRequest, 40007},
 	{errBodyTooLarge, http.StatusRequestEntityTooLarge, 41301},
 }
 

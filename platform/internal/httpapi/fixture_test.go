@@ -26,8 +26,10 @@ import (
 	"github.com/govapp/govapp/platform/internal/blob"
 	"github.com/govapp/govapp/platform/internal/db"
 	"github.com/govapp/govapp/platform/internal/demo"
+	"github.com/govapp/govapp/platform/internal/ext/sms"
 	"github.com/govapp/govapp/platform/internal/identity"
 	"github.com/govapp/govapp/platform/internal/releases"
+	smsfake "github.com/govapp/govapp/sandbox/sms"
 )
 
 // fixture is a platform with two departments in different cities and callers of every kind:
@@ -41,6 +43,7 @@ type fixture struct {
 	rel     *releases.Service
 	auth    *auth.Service
 	ups     map[string]*fakeUpstream
+	sms     *smsfake.Gateway
 	key     hotupdate.PrivateKey
 	blobDir string
 	srv     *httptest.Server
@@ -111,7 +114,11 @@ func newFixture(t *testing.T, d *db.DB) *fixture {
 	}
 	var secret [32]byte
 	_, _ = rand.Read(secret[:])
-	f.auth, err = auth.NewService(ctx, d, ids, reg, au, auth.Config{SecretKey: secret, Upstreams: map[string]auth.Upstream{"wechat": f.ups["wechat"], "alipay": f.ups["alipay"]}})
+	f.sms = &smsfake.Gateway{}
+	smsSrv := httptest.NewServer(f.sms)
+	t.Cleanup(smsSrv.Close)
+	f.auth, err = auth.NewService(ctx, d, ids, reg, au, auth.Config{SecretKey: secret, Upstreams: map[string]auth.Upstream{"wechat": f.ups["wechat"], "alipay": f.ups["alipay"]},
+		SMS: &sms.Client{BaseURL: smsSrv.URL}})
 	must(t, err)
 	h, err := New(Deps{Identity: ids, Apps: reg, Audit: au, Releases: f.rel, Auth: f.auth, SDK: fstest.MapFS{"dist/govapp.js": {Data: []byte("/* sdk */")}}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Registry: prometheus.NewRegistry(), BodyLimit: 1 << 20, Version: "test", Ping: d.PingContext})

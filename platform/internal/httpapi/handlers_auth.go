@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -156,4 +157,56 @@ func (s *server) handleRegisterClient(c echo.Context) error {
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusCreated, cl)
+}
+
+type (
+	phoneCodeRequest struct {
+		Phone string `json:"phone"`
+	}
+	phoneVerifyRequest struct {
+		Phone string `json:"phone"`
+		Code  string `json:"code"`
+	}
+	phoneResponse struct {
+		Status string `json:"status"`
+	}
+)
+
+// citizen resolves the OIDC access token a light app holds for the signed-in citizen.
+func (s *server) citizen(c echo.Context) (string, error) {
+	scheme, tok, ok := strings.Cut(c.Request().Header.Get(echo.HeaderAuthorization), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {
+		return "", fmt.Errorf("%w: send the citizen's access token from sign-in as \"Authorization: Bearer …\"", errNoToken)
+	}
+	return s.Auth.SubjectFromAccessToken(c.Request().Context(), strings.TrimSpace(tok))
+}
+
+func (s *server) handlePhoneCode(c echo.Context) error {
+	var in phoneCodeRequest
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	user, err := s.citizen(c)
+	if err != nil {
+		return err
+	}
+	if err := s.Auth.SendPhoneCode(c.Request().Context(), user, in.Phone); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, phoneResponse{Status: "sent"})
+}
+
+func (s *server) handlePhoneVerify(c echo.Context) error {
+	var in phoneVerifyRequest
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	user, err := s.citizen(c)
+	if err != nil {
+		return err
+	}
+	if err := s.Auth.ConfirmPhone(c.Request().Context(), user, in.Phone, in.Code); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, phoneResponse{Status: "verified"})
 }

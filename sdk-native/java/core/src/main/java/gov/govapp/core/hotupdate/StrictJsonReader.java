@@ -39,7 +39,7 @@ final class StrictJsonReader {
     private int i;
 
     StrictJsonReader(byte[] s) {
-        this.s = s;
+        this.s = s == null ? new byte[0] : s;
     }
 
     /** Reads a member's value; the reader is at the value when called. */

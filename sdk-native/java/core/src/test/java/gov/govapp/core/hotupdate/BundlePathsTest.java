@@ -116,6 +116,24 @@ class BundlePathsTest {
         assertFalse(BundlePaths.sameFolded("é", "e\u0301")); // no normalisation
     }
 
+    /**
+     * The table is Go's Unicode 15.0.0 (Go 1.21 to 1.26), whatever the
+     * runtime's version: pairs added in Unicode 14 fold together even on JDK
+     * 17 (Unicode 13); pairs added in Unicode 16 do not, even where the
+     * runtime (a newer JDK, a browser's ICU) knows them.
+     */
+    @Test
+    void foldIsPinnedToGosUnicodeVersion() {
+        assertEquals("15.0.0", SimpleFold.UNICODE_VERSION);
+        assertTrue(BundlePaths.sameFolded("\uD801\uDD70", "\uD801\uDD97")); // U+10570 U+10597 Vithkuqi (14.0)
+        assertTrue(BundlePaths.sameFolded("\u2C2F", "\u2C5F")); // Glagolitic (14.0)
+        assertTrue(BundlePaths.sameFolded("\uA7C0", "\uA7C1")); // Latin old polish o (14.0)
+        assertFalse(BundlePaths.sameFolded("\u0264", "\uA7CB")); // Latin ramshorn (16.0)
+        assertFalse(BundlePaths.sameFolded("\u019B", "\uA7DC")); // lambda with stroke (16.0)
+        assertFalse(BundlePaths.sameFolded("\u1C89", "\u1C8A")); // Cyrillic tje (16.0)
+        assertFalse(BundlePaths.sameFolded("\uD803\uDD50", "\uD803\uDD70")); // U+10D50 U+10D70 Garay (16.0)
+    }
+
     @Test
     void foldOrbitsAreClosed() {
         // Each code point maps to the smallest of its orbit, and that one to itself.

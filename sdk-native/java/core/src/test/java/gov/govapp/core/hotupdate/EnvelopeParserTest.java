@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class EnvelopeParserTest {
     private static final Vectors.Vector BASE = Vectors.named("valid-ed25519");
-    private static final String TEXT = new String(BASE.envelope, StandardCharsets.UTF_8);
+    private static final String TEXT = new String(BASE.envelope, StandardCharsets.UTF_8).trim();
 
     private static String verdict(byte[] raw) {
         return Vectors.verdict(raw, Limits.DEFAULT, BASE.content());
@@ -54,14 +54,40 @@ class EnvelopeParserTest {
 
     @Test
     void transportSpellingDoesNotMatter() {
-        // Whitespace of all four kinds between tokens.
-        assertEquals("", verdict(" \t\r\n" + TEXT.replace(",", " ,\n\t").replace(":", "\r: ").replace("{", "{ ") + "\n\n"));
+        // Whitespace of all four kinds around every token.
+        assertEquals("", verdict(spaced(TEXT, " \t\r\n")));
+        assertEquals("", verdict(spaced(TEXT, "\n")));
         // Escapes that decode to the same characters, in member names and values.
         assertEquals("", verdict(replace("\"entry\":\"index.html\"", "\"\\u0065ntry\":\"index\\u002Ehtml\"")));
         assertEquals("", verdict(replace("\"path\":\"assets/app.css\"", "\"path\":\"assets\\/app.css\"")));
         assertEquals("", verdict(replace("\"schema\":1", "\"sch\\u0065ma\" : 1")));
         // Members in another order.
         assertEquals("", verdict(replace("\"schema\":1,\"version\":\"1.4.2\"", "\"version\":\"1.4.2\",\"schema\":1")));
+    }
+
+    /** text with ws around every structural character outside strings. */
+    private static String spaced(String text, String ws) {
+        StringBuilder b = new StringBuilder(ws);
+        boolean inString = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (inString) {
+                b.append(c);
+                if (c == '\\') {
+                    b.append(text.charAt(++i));
+                } else if (c == '"') {
+                    inString = false;
+                }
+            } else if (c == '"') {
+                inString = true;
+                b.append(c);
+            } else if ("{}[],:".indexOf(c) >= 0) {
+                b.append(ws).append(c).append(ws);
+            } else {
+                b.append(c);
+            }
+        }
+        return b.append(ws).toString();
     }
 
     @Test
@@ -165,9 +191,9 @@ class EnvelopeParserTest {
             assertEquals("malformed", verdict(replaceBytes("index.html\",\"files\"", concat(in, "\",\"files\""))),
                     BundleVerifier.hex(b));
         }
-        // The same place with valid UTF-8 gets past check 1 (to bad_entry).
+        // The same place with valid UTF-8 gets past check 1 (to check 4: entry is signed).
         for (String ok : new String[] {"中", "\u0080", "\u07ff", "\u0800", "\uFFFD", "\uFEFF", "\uD800\uDC00", "\uDBFF\uDFFF", "\u007f"}) {
-            assertEquals("bad_entry", verdict(replace("\"entry\":\"index.html\"", "\"entry\":\"" + ok + "\"")), ok);
+            assertEquals("bad_signature", verdict(replace("\"entry\":\"index.html\"", "\"entry\":\"" + ok + "\"")), ok);
         }
     }
 
@@ -180,8 +206,8 @@ class EnvelopeParserTest {
     }
 
     @Test
-    void escapedNulReachesThePathCheck() {
-        assertEquals("bad_entry", verdict(replace("\"entry\":\"index.html\"", "\"entry\":\"index.html\\u0000\"")));
+    void escapedNulGetsPastCheck1() {
+        assertEquals("bad_signature", verdict(replace("\"entry\":\"index.html\"", "\"entry\":\"index.html\\u0000\"")));
     }
 
     @Test
