@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 
+	"github.com/govapp/govapp/devcli/internal/sandboxmode"
 	"github.com/govapp/govapp/platform"
 )
 
@@ -66,6 +67,14 @@ func runServe(ctx context.Context, e *Env, args []string) int {
 		_, _ = e.Stdout.Write(cfg.YAML())
 		return ExitOK
 	}
+	var fakes *sandboxmode.Fakes
+	if cfg.Sandboxed() {
+		// No WeChat, Alipay or SMS configured: run their fakes beside the platform.
+		if fakes, cfg, err = sandboxmode.Start(cfg); err != nil {
+			return e.fail(err)
+		}
+		defer fakes.Close()
+	}
 	p, err := platform.New(cfg, platform.WithVersion(Version), platform.WithLogger(platform.NewLogger(e.Stderr, cfg.LogLevel, cfg.LogFormat)))
 	if err != nil {
 		return e.fail(err)
@@ -80,6 +89,11 @@ func runServe(ctx context.Context, e *Env, args []string) int {
 	fmt.Fprintf(e.Stdout, "  API       %s/v1/   (OpenAPI: %s/v1/openapi.json)\n", url, url)
 	fmt.Fprintf(e.Stdout, "  health    %s/healthz   metrics: %s/metrics\n", url, url)
 	fmt.Fprintf(e.Stdout, "  database  %s\n", p.Database())
+	fmt.Fprintf(e.Stdout, "  sign-in   %s/oidc/.well-known/openid-configuration\n", url)
+	if fakes != nil {
+		fmt.Fprintf(e.Stdout, "  sandbox   no outside services configured: WeChat %s, Alipay %s, SMS %s (fakes, recorded)\n",
+			fakes.URL["wechat"], fakes.URL["alipay"], fakes.URL["sms"])
+	}
 	if fs := p.FirstStart(); fs.Created {
 		fmt.Fprintf(e.Stdout, "\nFirst start: created the region tree and the administrator (admin, 平台管理员)")
 		if fs.DemoApps > 0 {

@@ -99,6 +99,26 @@ type Config struct {
 	// flight (MinShutdownTimeout..MaxShutdownTimeout); written "10s" in YAML
 	// and in the environment.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+
+	// The outside services. With none of WeChat, Alipay or SMS configured, `govapp serve` runs
+	// in sandbox mode: the fakes of sandbox/ run in-process and these point at them.
+
+	// WeChatAppID and WeChatSecret are the platform's shared official account (公众号).
+	WeChatAppID  string `yaml:"wechat_app_id"`
+	WeChatSecret string `yaml:"wechat_secret"`
+	// WeChatAPIURL and WeChatOpenURL replace api.weixin.qq.com and open.weixin.qq.com.
+	WeChatAPIURL  string `yaml:"wechat_api_url"`
+	WeChatOpenURL string `yaml:"wechat_open_url"`
+	// AlipayAppID, AlipayPrivateKey (PEM, the app's) and AlipayPublicKey (PEM, Alipay's).
+	AlipayAppID      string `yaml:"alipay_app_id"`
+	AlipayPrivateKey string `yaml:"alipay_private_key"`
+	AlipayPublicKey  string `yaml:"alipay_public_key"`
+	// AlipayGatewayURL and AlipayAuthorizeURL replace the open-API gateway and OAuth page.
+	AlipayGatewayURL   string `yaml:"alipay_gateway_url"`
+	AlipayAuthorizeURL string `yaml:"alipay_authorize_url"`
+	// SMSURL and SMSAPIKey reach the SMS gateway that sends verification codes.
+	SMSURL    string `yaml:"sms_url"`
+	SMSAPIKey string `yaml:"sms_api_key"`
 }
 
 // DefaultConfig returns the configuration of a fresh laptop: SQLite in
@@ -223,8 +243,10 @@ func (c Config) validate() []error {
 // replaced whole, since it may hold a password in a place we cannot find.
 func (c Config) Redacted() Config {
 	c.DatabaseURL = db.Redact(c.DatabaseURL)
-	if c.SecretKey != "" {
-		c.SecretKey = "xxxxx"
+	for _, p := range []*string{&c.SecretKey, &c.WeChatSecret, &c.AlipayPrivateKey, &c.SMSAPIKey} {
+		if *p != "" {
+			*p = "xxxxx"
+		}
 	}
 	return c
 }
@@ -326,7 +348,23 @@ func configFields() []field {
 			},
 			get: func(c *Config) (string, string) { return c.ShutdownTimeout.String(), "!!str" },
 		},
+		str("wechat_app_id", false, func(c *Config) *string { return &c.WeChatAppID }),
+		str("wechat_secret", true, func(c *Config) *string { return &c.WeChatSecret }),
+		str("wechat_api_url", false, func(c *Config) *string { return &c.WeChatAPIURL }),
+		str("wechat_open_url", false, func(c *Config) *string { return &c.WeChatOpenURL }),
+		str("alipay_app_id", false, func(c *Config) *string { return &c.AlipayAppID }),
+		str("alipay_private_key", true, func(c *Config) *string { return &c.AlipayPrivateKey }),
+		str("alipay_public_key", false, func(c *Config) *string { return &c.AlipayPublicKey }),
+		str("alipay_gateway_url", false, func(c *Config) *string { return &c.AlipayGatewayURL }),
+		str("alipay_authorize_url", false, func(c *Config) *string { return &c.AlipayAuthorizeURL }),
+		str("sms_url", false, func(c *Config) *string { return &c.SMSURL }),
+		str("sms_api_key", true, func(c *Config) *string { return &c.SMSAPIKey }),
 	}
+}
+
+// Sandboxed reports whether no outside service is configured, so serve runs the fakes.
+func (c Config) Sandboxed() bool {
+	return c.WeChatAppID == "" && c.AlipayAppID == "" && c.SMSURL == ""
 }
 
 // lookupField finds the field with the given YAML key.

@@ -22,6 +22,7 @@ import (
 	"github.com/govapp/govapp/platform/internal/audit"
 	"github.com/govapp/govapp/platform/internal/auth"
 	"github.com/govapp/govapp/platform/internal/blob"
+	"github.com/govapp/govapp/platform/internal/bridge"
 	"github.com/govapp/govapp/platform/internal/db"
 	"github.com/govapp/govapp/platform/internal/demo"
 	"github.com/govapp/govapp/platform/internal/httpapi"
@@ -158,7 +159,18 @@ func New(cfg Config, opts ...Option) (_ *Platform, err error) {
 	if cfg.PublicURL != "" {
 		issuer = strings.TrimRight(cfg.PublicURL, "/") + "/oidc"
 	}
-	authn, err := auth.NewService(ctx, d, ids, reg, au, auth.Config{Issuer: issuer, SecretKey: secret, Upstreams: o.upstreams, Logger: o.logger})
+	br, err := bridge.NewService(ctx, d, reg, au, secret)
+	if err != nil {
+		return nil, err
+	}
+	ups, sender, err := outside(cfg, br)
+	if err != nil {
+		return nil, err
+	}
+	for name, u := range o.upstreams {
+		ups[name] = u
+	}
+	authn, err := auth.NewService(ctx, d, ids, reg, au, auth.Config{Issuer: issuer, SecretKey: secret, Upstreams: ups, Logger: o.logger, SMS: sender})
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +181,7 @@ func New(cfg Config, opts ...Option) (_ *Platform, err error) {
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	h, err := httpapi.New(httpapi.Deps{
-		Identity: ids, Apps: reg, Audit: au, Releases: rel, Auth: authn, Issuer: issuer, SDK: sdkjs.Dist, Logger: o.logger, Registry: registry,
+		Identity: ids, Apps: reg, Audit: au, Releases: rel, Auth: authn, Bridge: br, Issuer: issuer, SDK: sdkjs.Dist, Logger: o.logger, Registry: registry,
 		BodyLimit: cfg.BodyLimit, Version: o.version, Ping: d.PingContext,
 	})
 	if err != nil {

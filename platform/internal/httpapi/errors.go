@@ -6,7 +6,9 @@ import (
 
 	"github.com/govapp/govapp/platform/internal/apps"
 	"github.com/govapp/govapp/platform/internal/auth"
+	"github.com/govapp/govapp/platform/internal/bridge"
 	"github.com/govapp/govapp/platform/internal/errs"
+	"github.com/govapp/govapp/platform/internal/ext/wechat"
 	"github.com/govapp/govapp/platform/internal/identity"
 	"github.com/govapp/govapp/platform/internal/releases"
 )
@@ -79,6 +81,10 @@ var errorTable = []struct {
 	{auth.ErrUnknownUpstream, http.StatusBadRequest, 40006},
 	{auth.ErrUpstream, http.StatusBadGateway, 50201},
 	{auth.ErrPhoneCode, http.StatusBadRequest, 40007},
+	{bridge.ErrForeignDomain, http.StatusForbidden, 40303},
+	{bridge.ErrNoWeChat, http.StatusServiceUnavailable, 50301},
+	{wechat.ErrQuota, http.StatusTooManyRequests, 42902},
+	{wechat.ErrNotSubscribed, http.StatusConflict, 40914},
 	{errBodyTooLarge, http.StatusRequestEntityTooLarge, 41301},
 }
 

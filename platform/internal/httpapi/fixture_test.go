@@ -24,6 +24,7 @@ import (
 	"github.com/govapp/govapp/platform/internal/audit"
 	"github.com/govapp/govapp/platform/internal/auth"
 	"github.com/govapp/govapp/platform/internal/blob"
+	"github.com/govapp/govapp/platform/internal/bridge"
 	"github.com/govapp/govapp/platform/internal/db"
 	"github.com/govapp/govapp/platform/internal/demo"
 	"github.com/govapp/govapp/platform/internal/ext/sms"
@@ -43,6 +44,7 @@ type fixture struct {
 	rel     *releases.Service
 	auth    *auth.Service
 	ups     map[string]*fakeUpstream
+	bridge  *bridge.Service
 	sms     *smsfake.Gateway
 	key     hotupdate.PrivateKey
 	blobDir string
@@ -120,7 +122,9 @@ func newFixture(t *testing.T, d *db.DB) *fixture {
 	f.auth, err = auth.NewService(ctx, d, ids, reg, au, auth.Config{SecretKey: secret, Upstreams: map[string]auth.Upstream{"wechat": f.ups["wechat"], "alipay": f.ups["alipay"]},
 		SMS: &sms.Client{BaseURL: smsSrv.URL}})
 	must(t, err)
-	h, err := New(Deps{Identity: ids, Apps: reg, Audit: au, Releases: f.rel, Auth: f.auth, SDK: fstest.MapFS{"dist/govapp.js": {Data: []byte("/* sdk */")}}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	f.bridge, err = bridge.NewService(ctx, d, reg, au, secret)
+	must(t, err)
+	h, err := New(Deps{Identity: ids, Apps: reg, Audit: au, Releases: f.rel, Auth: f.auth, Bridge: f.bridge, SDK: fstest.MapFS{"dist/govapp.js": {Data: []byte("/* sdk */")}}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Registry: prometheus.NewRegistry(), BodyLimit: 1 << 20, Version: "test", Ping: d.PingContext})
 	must(t, err)
 	f.srv = httptest.NewServer(h)

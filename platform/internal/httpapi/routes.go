@@ -9,6 +9,7 @@ import (
 	"github.com/govapp/govapp/platform/internal/apps"
 	"github.com/govapp/govapp/platform/internal/audit"
 	"github.com/govapp/govapp/platform/internal/auth"
+	"github.com/govapp/govapp/platform/internal/bridge"
 	"github.com/govapp/govapp/platform/internal/identity"
 	"github.com/govapp/govapp/platform/internal/releases"
 )
@@ -147,6 +148,9 @@ func (s *server) routes() []route {
 		{method: http.MethodPost, path: "/v1/auth/container-login", handler: s.handleContainerLogin, public: true, perIPLimit: true, summary: "govapp.login(): a container credential becomes a one-time authorization code for the app", body: containerLoginRequest{}, resp: containerLoginResponse{}, status: 200},
 		{method: http.MethodPost, path: "/v1/auth/phone/code", handler: s.handlePhoneCode, public: true, perIPLimit: true, summary: "Text a verification code to the signed-in citizen's phone (citizen's access token)", body: phoneCodeRequest{}, resp: phoneResponse{}, status: 202},
 		{method: http.MethodPost, path: "/v1/auth/phone/verify", handler: s.handlePhoneVerify, public: true, perIPLimit: true, summary: "Confirm the code: the phone becomes verified and links sign-ins through other channels", body: phoneVerifyRequest{}, resp: phoneResponse{}, status: 200},
+		{method: http.MethodGet, path: "/v1/apps/:id/bridge", handler: s.handleGetBridge, auth: true, perm: "any grant", summary: "Domains an app's pages may call the container bridges from", resp: bridge.Settings{}, status: 200},
+		{method: http.MethodPut, path: "/v1/apps/:id/bridge", handler: s.handleSetBridge, auth: true, perm: identity.PermAppPublish, summary: "Set the domains of an app's pages", body: bridge.Settings{}, resp: bridge.Settings{}, status: 200},
+		{method: http.MethodGet, path: "/v1/bridge/wechat/signature", handler: s.handleWeChatSignature, public: true, summary: "wx.config signature for a page of an online app (declared APIs only, registered domains only)", query: []string{"app_id", "url"}, resp: bridge.Signature{}, status: 200},
 		{method: "ANY", path: "/oidc/*", handler: s.handleOIDC, public: true, external: true, summary: "OpenID Connect provider (discovery at /oidc/.well-known/openid-configuration)", status: 200},
 		{method: http.MethodGet, path: "/auth/login", handler: s.handleLogin, public: true, external: true, summary: "Sign-in method choice", status: 200},
 		{method: http.MethodGet, path: "/auth/login/:provider", handler: s.handleLoginUpstream, public: true, external: true, summary: "Start an upstream sign-in", status: 302},

@@ -277,6 +277,12 @@ func scenarios() []scenario {
 		{"PUT", "/v1/apps/:id/oidc-client", func(f *fixture) (string, string, string) {
 			return "/v1/apps/" + f.createApp(apps.StatusOnline) + "/oidc-client", `{"redirect_uris":["https://gjj.example.gov.cn/cb"],"scopes":["openid","profile","phone"],"confidential":true}`, ""
 		}, std(expect{as: "devA", status: 201, contains: "gvs_"}, "adminB", "viewerA")},
+		{"GET", "/v1/apps/:id/bridge", func(f *fixture) (string, string, string) {
+			return "/v1/apps/" + f.createApp(apps.StatusOnline) + "/bridge", "", ""
+		}, std(expect{as: "viewerA", status: 200, contains: "domains"}, "adminB", "nograntA")},
+		{"PUT", "/v1/apps/:id/bridge", func(f *fixture) (string, string, string) {
+			return "/v1/apps/" + f.createApp(apps.StatusOnline) + "/bridge", `{"domains":["gjj.hangzhou.gov.cn"]}`, ""
+		}, std(expect{as: "devA", status: 200, contains: "gjj.hangzhou.gov.cn"}, "adminB", "viewerA")},
 		{"PUT", "/v1/apps/:id/release-policy", func(f *fixture) (string, string, string) {
 			return "/v1/apps/" + f.createApp(apps.StatusOnline) + "/release-policy", `{"review":"always"}`, ""
 		}, std(expect{as: "reviewer", status: 200, contains: "always"}, "adminB", "devA")},

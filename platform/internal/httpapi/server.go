@@ -24,6 +24,7 @@ import (
 	"github.com/govapp/govapp/platform/internal/apps"
 	"github.com/govapp/govapp/platform/internal/audit"
 	"github.com/govapp/govapp/platform/internal/auth"
+	"github.com/govapp/govapp/platform/internal/bridge"
 	"github.com/govapp/govapp/platform/internal/identity"
 	"github.com/govapp/govapp/platform/internal/releases"
 )
@@ -35,6 +36,7 @@ type Deps struct {
 	Audit    *audit.Store
 	Releases *releases.Service
 	Auth     *auth.Service
+	Bridge   *bridge.Service
 	// Issuer is the OpenID provider's issuer URL; "" derives it from the request's host.
 	Issuer string
 	// SDK holds sdk-js's dist/ files, served at /sdk/.

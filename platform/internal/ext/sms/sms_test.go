@@ -22,7 +22,9 @@ func TestSendThroughSandbox(t *testing.T) {
 		t.Fatalf("recorded %+v", m)
 	}
 	for name, fn := range map[string]func() error{
-		"bad key":   func() error { return (&sms.Client{BaseURL: srv.URL, APIKey: "nope"}).Send(context.Background(), "13800000001", "x") },
+		"bad key": func() error {
+			return (&sms.Client{BaseURL: srv.URL, APIKey: "nope"}).Send(context.Background(), "13800000001", "x")
+		},
 		"bad phone": func() error { return c.Send(context.Background(), "12345", "x") },
 		"fail next": func() error { gw.FailNext("quota"); return c.Send(context.Background(), "13800000001", "x") },
 	} {

@@ -1,0 +1,149 @@
+package devcli
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/zitadel/oidc/v3/pkg/client/rp"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+
+	"github.com/govapp/govapp/devcli/internal/sandboxmode"
+	"github.com/govapp/govapp/platform"
+	"github.com/govapp/govapp/sandbox/alipay"
+	"github.com/govapp/govapp/sandbox/wechat"
+)
+
+// TestSandboxSignIn: with no credentials the platform signs citizens in through the sandbox
+// WeChat and Alipay, using the real clients; the same person arriving through Alipay with a
+// verified phone is the same `sub` once the WeChat account verified that phone by SMS; and
+// wx.config signatures verify at the fake for the platform's own pages only.
+func TestSandboxSignIn(t *testing.T) {
+	e2eEngines(t, func(t *testing.T, dbURL string) {
+		fakes, cfg, err := sandboxmode.Start(platform.DefaultConfig())
+		must(t, err)
+		defer fakes.Close()
+		cfg.DataDir, cfg.DatabaseURL, cfg.Addr = t.TempDir(), dbURL, "127.0.0.1:0"
+		p, err := platform.New(cfg, platform.WithLogger(slog.New(slog.DiscardHandler)))
+		must(t, err)
+		defer p.Close()
+		ln, err := p.Listen()
+		must(t, err)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go func() { _ = p.Serve(ctx, ln) }()
+		base := "http://" + ln.Addr().String()
+		admin := p.FirstStart().AdminToken
+		api := func(method, path, body, bearer string) (int, map[string]any) {
+			req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			if bearer != "" {
+				req.Header.Set("Authorization", "Bearer "+bearer)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			must(t, err)
+			defer resp.Body.Close()
+			var m map[string]any
+			_ = json.NewDecoder(resp.Body).Decode(&m)
+			return resp.StatusCode, m
+		}
+		appCB := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+		defer appCB.Close()
+		st, reg := api("PUT", "/v1/apps/housing-fund/oidc-client", `{"redirect_uris":["`+appCB.URL+`/cb"],"scopes":["openid","profile","phone"],"confidential":true}`, admin)
+		if st != 201 {
+			t.Fatalf("register client: %d %v", st, reg)
+		}
+		party, err := rp.NewRelyingPartyOIDC(ctx, base+"/oidc", "housing-fund", reg["client_secret"].(string), appCB.URL+"/cb", []string{"openid", "profile", "phone"})
+		must(t, err)
+		signIn := func(ua string) *oidc.Tokens[*oidc.IDTokenClaims] {
+			t.Helper()
+			var v [32]byte
+			_, _ = rand.Read(v[:])
+			verifier := base64.RawURLEncoding.EncodeToString(v[:])
+			sum := sha256.Sum256([]byte(verifier))
+			q := url.Values{"client_id": {"housing-fund"}, "redirect_uri": {appCB.URL + "/cb"}, "response_type": {"code"}, "scope": {"openid profile phone"},
+				"state": {"s1"}, "code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"}}
+			jar, _ := cookiejar.New(nil)
+			var landed *url.URL
+			c := &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+				req.Header.Set("User-Agent", ua)
+				if strings.HasPrefix(req.URL.String(), appCB.URL) {
+					landed = req.URL
+					return http.ErrUseLastResponse
+				}
+				return nil
+			}}
+			req, _ := http.NewRequest("GET", base+"/oidc/authorize?"+q.Encode(), nil)
+			req.Header.Set("User-Agent", ua)
+			resp, err := c.Do(req)
+			must(t, err)
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if landed == nil {
+				t.Fatalf("sign-in did not reach the app: %d %s\n%.300s", resp.StatusCode, resp.Request.URL, b)
+			}
+			tokens, err := rp.CodeExchange[*oidc.IDTokenClaims](ctx, landed.Query().Get("code"), party, rp.WithCodeVerifier(verifier))
+			must(t, err)
+			return tokens
+		}
+
+		fakes.WeChat.SetUser(wechat.User{OpenID: "oSandbox-zhang", Nickname: "张三"})
+		wx := signIn("Mozilla/5.0 (iPhone) MicroMessenger/8.0.47")
+		sub := wx.IDTokenClaims.Subject
+		if sub == "" || wx.IDTokenClaims.Name != "张三" {
+			t.Fatalf("WeChat sign-in claims %+v", wx.IDTokenClaims)
+		}
+		// The WeChat citizen verifies a phone by SMS.
+		if st, b := api("POST", "/v1/auth/phone/code", `{"phone":"13900000002"}`, wx.AccessToken); st != 202 {
+			t.Fatalf("phone code: %d %v", st, b)
+		}
+		msg, ok := fakes.SMS.Last("13900000002")
+		if !ok {
+			t.Fatal("the SMS gateway got nothing")
+		}
+		code := regexp.MustCompile(`[0-9]{6}`).FindString(msg.Text)
+		if st, b := api("POST", "/v1/auth/phone/verify", `{"phone":"13900000002","code":"`+code+`"}`, wx.AccessToken); st != 200 {
+			t.Fatalf("phone verify: %d %v", st, b)
+		}
+		// Alipay: a certified citizen with that mobile is the same person.
+		fakes.Alipay.SetUser(alipay.User{UserID: "208800000000001", NickName: "张三", Mobile: "13900000002", Certified: true})
+		ali := signIn("Mozilla/5.0 (Android) AlipayClient/10.5.36")
+		if ali.IDTokenClaims.Subject != sub {
+			t.Fatalf("Alipay sign-in sub %s, want the WeChat citizen's %s", ali.IDTokenClaims.Subject, sub)
+		}
+		if ali.IDTokenClaims.PhoneNumber != "13900000002" || !ali.IDTokenClaims.PhoneNumberVerified {
+			t.Fatalf("phone claims %+v", ali.IDTokenClaims.UserInfoPhone)
+		}
+
+		// wx.config: the platform's own pages get a signature WeChat accepts; foreign pages none.
+		page := base + "/a/housing-fund/b/x/index.html?from=menu#top"
+		st, sig := api("GET", "/v1/bridge/wechat/signature?app_id=housing-fund&url="+url.QueryEscape(page), "", "")
+		if st != 200 {
+			t.Fatalf("signature: %d %v", st, sig)
+		}
+		if !fakes.WeChat.VerifyJSSignature(cfg.WeChatAppID, int64(sig["timestamp"].(float64)), sig["nonceStr"].(string), page, sig["signature"].(string)) {
+			t.Fatalf("the sandbox WeChat rejects the signature %v", sig)
+		}
+		if st, b := api("GET", "/v1/bridge/wechat/signature?app_id=housing-fund&url="+url.QueryEscape("https://evil.example.com/x"), "", ""); st != 403 {
+			t.Fatalf("foreign page: %d %v", st, b)
+		}
+	})
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,272 @@
+// Package bridge is the platform side of the container bridges: the WeChat JS-SDK signature
+// for wx.config (only for pages on an app's registered domains, only the APIs the app
+// declared), the domains each app may call the bridge from, and the database-backed store
+// that shares WeChat's access_token and jsapi_ticket among all platform instances.
+package bridge
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/govapp/govapp/platform/internal/apps"
+	"github.com/govapp/govapp/platform/internal/audit"
+	"github.com/govapp/govapp/platform/internal/db"
+	"github.com/govapp/govapp/platform/internal/errs"
+	"github.com/govapp/govapp/platform/internal/ext/wechat"
+	"github.com/govapp/govapp/platform/internal/identity"
+)
+
+var migrations = []db.Migration{{
+	SQLite: `CREATE TABLE bridge_tokens (key TEXT PRIMARY KEY, value_enc TEXT NOT NULL, expires_at TIMESTAMP NOT NULL);
+	CREATE TABLE bridge_apps (app_id TEXT PRIMARY KEY, domains TEXT NOT NULL, updated_at TIMESTAMP NOT NULL);`,
+	Postgres: `CREATE TABLE bridge_tokens (key TEXT PRIMARY KEY, value_enc TEXT NOT NULL, expires_at TIMESTAMPTZ NOT NULL);
+	CREATE TABLE bridge_apps (app_id TEXT PRIMARY KEY, domains TEXT NOT NULL, updated_at TIMESTAMPTZ NOT NULL);`,
+}}
+
+// Settings are an app's bridge settings.
+type Settings struct {
+	// Domains are the hosts (besides the platform's own) whose pages may ask for bridge
+	// signatures for this app, e.g. "gjj.hangzhou.gov.cn".
+	Domains []string `json:"domains"`
+}
+
+// Signature is what a page passes to wx.config.
+type Signature struct {
+	AppID     string   `json:"appId"`
+	Timestamp int64    `json:"timestamp"`
+	NonceStr  string   `json:"nonceStr"`
+	Signature string   `json:"signature"`
+	JSAPIList []string `json:"jsApiList"`
+}
+
+// Errors.
+var (
+	ErrForeignDomain = errors.New("page not on the app's domains")
+	ErrNoWeChat      = errors.New("wechat not configured")
+)
+
+// WeChatSigner signs wx.config for a page URL (ext/wechat's Client).
+type WeChatSigner interface {
+	SignatureFor(ctx context.Context, pageURL string) (wechat.JSConfig, error)
+}
+
+// Service is the bridge API.
+type Service struct {
+	db     *db.DB
+	apps   *apps.Service
+	audit  *audit.Store
+	aead   cipher.AEAD
+	wechat WeChatSigner
+	mu     sync.Mutex
+	locks  map[string]*sync.Mutex
+}
+
+// NewService migrates the bridge tables; secretKey encrypts tokens at rest.
+func NewService(ctx context.Context, d *db.DB, reg *apps.Service, a *audit.Store, secretKey [32]byte) (*Service, error) {
+	if err := d.Migrate(ctx, "bridge", migrations); err != nil {
+		return nil, err
+	}
+	block, err := aes.NewCipher(secretKey[:])
+	if err != nil {
+		return nil, err
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{db: d, apps: reg, audit: a, aead: aead, locks: map[string]*sync.Mutex{}}, nil
+}
+
+// SetWeChat sets the WeChat client (wiring: the client needs this service as its store).
+func (s *Service) SetWeChat(w WeChatSigner) { s.wechat = w }
+
+// ---- wechat.TokenStore on the database, encrypted at rest ----
+
+var _ wechat.TokenStore = (*Service)(nil)
+
+// Get returns a cached credential.
+func (s *Service) Get(ctx context.Context, key string) (string, time.Time, bool, error) {
+	var enc string
+	var exp time.Time
+	err := s.db.QueryRowContext(ctx, `SELECT value_enc, expires_at FROM bridge_tokens WHERE key = $1`, key).Scan(&enc, &exp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", time.Time{}, false, nil
+	}
+	if err != nil {
+		return "", time.Time{}, false, err
+	}
+	raw, err := base64.StdEncoding.DecodeString(enc)
+	if err != nil || len(raw) < s.aead.NonceSize() {
+		return "", time.Time{}, false, nil // unreadable: treat as absent, it gets refreshed
+	}
+	plain, err := s.aead.Open(nil, raw[:s.aead.NonceSize()], raw[s.aead.NonceSize():], []byte(key))
+	if err != nil {
+		return "", time.Time{}, false, nil
+	}
+	return string(plain), exp.UTC(), true, nil
+}
+
+// Put stores a credential until expiresAt.
+func (s *Service) Put(ctx context.Context, key, value string, expiresAt time.Time) error {
+	nonce := make([]byte, s.aead.NonceSize())
+	_, _ = rand.Read(nonce)
+	enc := base64.StdEncoding.EncodeToString(s.aead.Seal(nonce, nonce, []byte(value), []byte(key)))
+	_, err := s.db.ExecContext(ctx, `INSERT INTO bridge_tokens (key, value_enc, expires_at) VALUES ($1, $2, $3)
+		ON CONFLICT (key) DO UPDATE SET value_enc = excluded.value_enc, expires_at = excluded.expires_at`, key, enc, expiresAt.UTC().Truncate(time.Microsecond))
+	return err
+}
+
+// Lock serialises refreshes of key: across instances on PostgreSQL (an advisory lock on its
+// own connection), within the process on SQLite (one file, one machine).
+func (s *Service) Lock(ctx context.Context, key string, fn func() error) error {
+	if s.db.Dialect == db.Postgres {
+		h := fnv.New64a()
+		h.Write([]byte("bridge:" + key))
+		return s.db.WithLock(ctx, int64(h.Sum64()&0x7fffffffffffffff), fn)
+	}
+	s.mu.Lock()
+	m, ok := s.locks[key]
+	if !ok {
+		m = &sync.Mutex{}
+		s.locks[key] = m
+	}
+	s.mu.Unlock()
+	m.Lock()
+	defer m.Unlock()
+	return fn()
+}
+
+// ---- app settings ----
+
+var reHost = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+
+// GetSettings returns an app's bridge settings.
+func (s *Service) GetSettings(ctx context.Context, p *identity.Principal, appID string) (Settings, error) {
+	if _, err := s.apps.Get(ctx, p, appID); err != nil {
+		return Settings{}, err
+	}
+	return s.settings(ctx, appID)
+}
+
+func (s *Service) settings(ctx context.Context, appID string) (Settings, error) {
+	var raw string
+	err := s.db.QueryRowContext(ctx, `SELECT domains FROM bridge_apps WHERE app_id = $1`, appID).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Settings{Domains: []string{}}, nil
+	}
+	var st Settings
+	if err == nil {
+		err = json.Unmarshal([]byte(raw), &st.Domains)
+	}
+	return st, err
+}
+
+// SetSettings replaces an app's bridge settings.
+func (s *Service) SetSettings(ctx context.Context, p *identity.Principal, appID string, in Settings) (Settings, error) {
+	a, err := s.apps.Lookup(ctx, appID)
+	if err != nil {
+		return Settings{}, err
+	}
+	if err := p.Require(identity.PermAppPublish, a.OwnerPath(), "app "+appID+"'s department"); err != nil {
+		return Settings{}, err
+	}
+	if len(in.Domains) > 20 {
+		return Settings{}, errs.Invalid("domains", "has %d entries; at most 20", len(in.Domains))
+	}
+	out := Settings{Domains: []string{}}
+	for i, d := range in.Domains {
+		d = strings.ToLower(strings.TrimSpace(d))
+		if !reHost.MatchString(d) {
+			return Settings{}, errs.Invalid(fmt.Sprintf("domains[%d]", i), "%q is not a host name such as gjj.hangzhou.gov.cn (no scheme, path or port)", in.Domains[i])
+		}
+		if !slices.Contains(out.Domains, d) {
+			out.Domains = append(out.Domains, d)
+		}
+	}
+	err = s.db.InTx(ctx, func(tx *sql.Tx) error {
+		before, err := s.settings(ctx, appID)
+		if err != nil {
+			return err
+		}
+		b, _ := json.Marshal(out.Domains)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO bridge_apps (app_id, domains, updated_at) VALUES ($1, $2, $3)
+			ON CONFLICT (app_id) DO UPDATE SET domains = excluded.domains, updated_at = excluded.updated_at`, appID, string(b), db.Now()); err != nil {
+			return err
+		}
+		_, err = s.audit.Record(ctx, tx, p.Actor(), audit.Change{Action: "bridge.settings", TargetType: "app", TargetID: appID, NodeID: a.OwnerNode, NodePath: a.OwnerPath(), Before: before, After: out})
+		return err
+	})
+	return out, err
+}
+
+// wechatAPIs maps the JSAPI permissions an app declares to the JS-SDK APIs wx.config may list.
+var wechatAPIs = map[string][]string{
+	"location": {"getLocation", "openLocation"},
+	"camera":   {"chooseImage", "previewImage", "uploadImage"},
+	"album":    {"chooseImage", "previewImage", "uploadImage"},
+	"scan":     {"scanQRCode"},
+	"share":    {"updateAppMessageShareData", "updateTimelineShareData"},
+	"record":   {"startRecord", "stopRecord", "translateVoice"},
+}
+
+// WeChatSignature signs wx.config for a page of an online app. The page must be on the
+// platform's host or one of the app's domains, and only the APIs the app declared are listed:
+// a page cannot borrow another app's — or the platform's — WeChat permissions.
+func (s *Service) WeChatSignature(ctx context.Context, appID, pageURL, platformHost string) (Signature, error) {
+	if s.wechat == nil {
+		return Signature{}, fmt.Errorf("%w: this platform has no WeChat official account; set wechat_app_id and wechat_secret", ErrNoWeChat)
+	}
+	a, err := s.apps.Lookup(ctx, appID)
+	if err != nil {
+		return Signature{}, err
+	}
+	if a.Status != apps.StatusOnline {
+		return Signature{}, fmt.Errorf("%w: app %s is %s", apps.ErrAppNotFound, appID, a.Status)
+	}
+	u, err := url.Parse(pageURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return Signature{}, errs.Invalid("url", "%q is not the page's full URL (location.href)", pageURL)
+	}
+	st, err := s.settings(ctx, appID)
+	if err != nil {
+		return Signature{}, err
+	}
+	host := strings.ToLower(u.Hostname())
+	if host != strings.ToLower(hostOnly(platformHost)) && !slices.Contains(st.Domains, host) {
+		return Signature{}, fmt.Errorf("%w: %s is not a domain of app %s; register it with PUT /v1/apps/%s/bridge", ErrForeignDomain, host, appID, appID)
+	}
+	cfg, err := s.wechat.SignatureFor(ctx, pageURL)
+	if err != nil {
+		return Signature{}, err
+	}
+	list := []string{}
+	for _, perm := range a.JSAPIPermissions {
+		for _, api := range wechatAPIs[perm] {
+			if !slices.Contains(list, api) {
+				list = append(list, api)
+			}
+		}
+	}
+	return Signature{AppID: cfg.AppID, Timestamp: cfg.Timestamp, NonceStr: cfg.NonceStr, Signature: cfg.Signature, JSAPIList: list}, nil
+}
+
+func hostOnly(hostport string) string {
+	if h, _, ok := strings.Cut(hostport, ":"); ok && !strings.Contains(h, "]") {
+		return h
+	}
+	return hostport
+}

@@ -1,0 +1,102 @@
+package platform
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/govapp/govapp/platform/internal/auth"
+	"github.com/govapp/govapp/platform/internal/bridge"
+	"github.com/govapp/govapp/platform/internal/ext/alipay"
+	"github.com/govapp/govapp/platform/internal/ext/sms"
+	"github.com/govapp/govapp/platform/internal/ext/wechat"
+)
+
+// outside builds the clients of the outside services the config names and the sign-in
+// methods on them; a service left unconfigured is simply absent.
+func outside(cfg Config, br *bridge.Service) (map[string]auth.Upstream, auth.SMS, error) {
+	ups := map[string]auth.Upstream{}
+	if cfg.WeChatAppID != "" {
+		if cfg.WeChatSecret == "" {
+			return nil, nil, errors.New("wechat_secret: is empty while wechat_app_id is set; give the official account's secret (GOVAPP_WECHAT_SECRET_FILE)")
+		}
+		wc := wechat.New(wechat.Config{AppID: cfg.WeChatAppID, Secret: cfg.WeChatSecret, BaseURL: cfg.WeChatAPIURL, OpenBaseURL: cfg.WeChatOpenURL}, br)
+		br.SetWeChat(wc)
+		ups["wechat"] = wechatUpstream{wc}
+	}
+	if cfg.AlipayAppID != "" {
+		ac, err := alipay.New(alipay.Config{AppID: cfg.AlipayAppID, PrivateKeyPEM: []byte(cfg.AlipayPrivateKey), AlipayPublicKeyPEM: []byte(cfg.AlipayPublicKey),
+			GatewayURL: cfg.AlipayGatewayURL, AuthorizeURL: cfg.AlipayAuthorizeURL})
+		if err != nil {
+			return nil, nil, fmt.Errorf("alipay_private_key / alipay_public_key: %w", err)
+		}
+		ups["alipay"] = alipayUpstream{ac}
+	}
+	var sender auth.SMS
+	if cfg.SMSURL != "" {
+		sender = &sms.Client{BaseURL: cfg.SMSURL, APIKey: cfg.SMSAPIKey}
+	}
+	return ups, sender, nil
+}
+
+// wechatUpstream signs citizens in with WeChat web OAuth (snsapi_userinfo: the citizen
+// consents once to share a nickname).
+type wechatUpstream struct{ c *wechat.Client }
+
+func (u wechatUpstream) Name() string { return "wechat" }
+
+func (u wechatUpstream) AuthorizeURL(redirectURI, state string) string {
+	return u.c.AuthorizeURL(redirectURI, "snsapi_userinfo", state)
+}
+
+func (u wechatUpstream) Exchange(ctx context.Context, code string) (auth.UpstreamIdentity, error) {
+	tok, err := u.c.ExchangeCode(ctx, code)
+	if err != nil {
+		return auth.UpstreamIdentity{}, err
+	}
+	who := auth.UpstreamIdentity{Provider: "wechat", Subject: tok.OpenID, UnionID: tok.UnionID}
+	if tok.Scope == "snsapi_userinfo" {
+		if info, err := u.c.UserInfo(ctx, tok.AccessToken, tok.OpenID); err == nil {
+			who.Nickname = info.Nickname
+		}
+	}
+	return who, nil
+}
+
+// alipayUpstream signs citizens in with Alipay OAuth (auth_user): Alipay's mobile of a
+// real-name-certified citizen counts as verified for linking.
+type alipayUpstream struct{ c *alipay.Client }
+
+func (u alipayUpstream) Name() string { return "alipay" }
+
+func (u alipayUpstream) AuthorizeURL(redirectURI, state string) string {
+	to, err := u.c.AuthorizeURL(redirectURI, alipay.ScopeAuthUser, state)
+	if err != nil {
+		return "/auth/login?error=alipay" // cannot happen with a fixed scope
+	}
+	return to
+}
+
+func (u alipayUpstream) Exchange(ctx context.Context, code string) (auth.UpstreamIdentity, error) {
+	tok, err := u.c.SystemOAuthToken(ctx, code)
+	if err != nil {
+		return auth.UpstreamIdentity{}, err
+	}
+	subject := tok.UserID
+	if subject == "" {
+		subject = tok.OpenID
+	}
+	who := auth.UpstreamIdentity{Provider: "alipay", Subject: subject}
+	info, err := u.c.UserInfoShare(ctx, tok.AccessToken)
+	if err != nil {
+		return who, nil // auth_base: an identity without a profile
+	}
+	who.Nickname = info.NickName
+	if info.Mobile != "" && info.Certified() {
+		who.Phone, who.PhoneVerified = info.Mobile, true
+	}
+	if info.Certified() {
+		who.VerifiedLevel = 2
+	}
+	return who, nil
+}
