@@ -48,4 +48,7 @@ var migrations = []db.Migration{{
 }, {
 	SQLite:   `CREATE TABLE auth_phone_codes (user_id TEXT PRIMARY KEY, phone TEXT NOT NULL, code_hash TEXT NOT NULL, attempts INTEGER NOT NULL, created_at TIMESTAMP NOT NULL);`,
 	Postgres: `CREATE TABLE auth_phone_codes (user_id TEXT PRIMARY KEY, phone TEXT NOT NULL, code_hash TEXT NOT NULL, attempts INTEGER NOT NULL, created_at TIMESTAMPTZ NOT NULL);`,
+}, {
+	SQLite:   `CREATE TABLE auth_passwords (user_id TEXT PRIMARY KEY, hash TEXT NOT NULL, failures INTEGER NOT NULL, locked_until TIMESTAMP, updated_at TIMESTAMP NOT NULL);`,
+	Postgres: `CREATE TABLE auth_passwords (user_id TEXT PRIMARY KEY, hash TEXT NOT NULL, failures INTEGER NOT NULL, locked_until TIMESTAMPTZ, updated_at TIMESTAMPTZ NOT NULL);`,
 }}

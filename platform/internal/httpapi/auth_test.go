@@ -184,3 +184,57 @@ func postAs(t *testing.T, f *fixture, authz, path, body string) (int, map[string
 	_ = json.NewDecoder(resp.Body).Decode(&m)
 	return resp.StatusCode, m
 }
+
+// TestPasswordSignIn: staff sign in with an argon2id password; five wrong tries lock the
+// account for a while, and the answer never tells whether a user name exists.
+func TestPasswordSignIn(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	ctx := context.Background()
+	app := f.createApp(apps.StatusOnline)
+	appCB := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer appCB.Close()
+	_, err := f.auth.RegisterClient(ctx, f.principal("devA"), app, auth.ClientRegistration{RedirectURIs: []string{appCB.URL + "/cb"}})
+	must(t, err)
+	if st, b, _ := f.do("adminA", "PUT", "/v1/users/"+f.users["viewerA"]+"/password", `{"password":"short"}`); st != 400 {
+		t.Fatalf("weak password: %d %v", st, b)
+	}
+	if st, b, _ := f.do("adminA", "PUT", "/v1/users/"+f.users["viewerA"]+"/password", `{"password":"Hangzhou2026x"}`); st != 204 {
+		t.Fatalf("set password: %d %v", st, b)
+	}
+	start := func() string {
+		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		q := url.Values{"client_id": {app}, "redirect_uri": {appCB.URL + "/cb"}, "response_type": {"code"}, "scope": {"openid"}, "state": {"s"},
+			"code_challenge": {"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"}, "code_challenge_method": {"S256"}}
+		resp, err := c.Get(f.srv.URL + "/oidc/authorize?" + q.Encode())
+		must(t, err)
+		resp.Body.Close()
+		loc, _ := url.Parse(resp.Header.Get("Location"))
+		return loc.Query().Get("id")
+	}
+	login := func(id, user, pw string) (int, string) {
+		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := c.PostForm(f.srv.URL+"/auth/login/password", url.Values{"id": {id}, "username": {user}, "password": {pw}})
+		must(t, err)
+		resp.Body.Close()
+		return resp.StatusCode, resp.Header.Get("Location")
+	}
+	id := start()
+	if st, _ := login(id, "nobody", "Whatever2026x"); st != 401 {
+		t.Fatalf("unknown user: %d", st)
+	}
+	if st, loc := login(id, "viewera", "Hangzhou2026x"); st != 302 || !strings.Contains(loc, "/oidc/authorize/callback?id="+id) {
+		t.Fatalf("right password: %d %s", st, loc)
+	}
+	id = start()
+	for i := 0; i < MaxFailuresForTest; i++ {
+		if st, _ := login(id, "viewera", "wrong-password-1A"); st != 401 {
+			t.Fatalf("wrong password %d: %d", i, st)
+		}
+	}
+	if st, _ := login(id, "viewera", "Hangzhou2026x"); st != 429 {
+		t.Fatalf("locked account with the right password: %d, want 429", st)
+	}
+}
+
+// MaxFailuresForTest mirrors auth.MaxPasswordFailures.
+const MaxFailuresForTest = auth.MaxPasswordFailures

@@ -81,6 +81,8 @@ var errorTable = []struct {
 	{auth.ErrUnknownUpstream, http.StatusBadRequest, 40006},
 	{auth.ErrUpstream, http.StatusBadGateway, 50201},
 	{auth.ErrPhoneCode, http.StatusBadRequest, 40007},
+	{auth.ErrBadPassword, http.StatusUnauthorized, 40104},
+	{auth.ErrLocked, http.StatusTooManyRequests, 42903},
 	{bridge.ErrForeignDomain, http.StatusForbidden, 40303},
 	{bridge.ErrNoWeChat, http.StatusServiceUnavailable, 50301},
 	{wechat.ErrQuota, http.StatusTooManyRequests, 42902},

@@ -50,7 +50,12 @@ var loginPage = template.Must(template.New("login").Parse(`<!doctype html>
 a{display:block;margin:12px 0;padding:12px;border-radius:6px;background:#1f5fbf;color:#fff;text-align:center;text-decoration:none}</style>
 </head><body><h2>统一身份认证</h2><p>请选择登录方式：</p>
 {{range .Methods}}<a href="/auth/login/{{.Name}}?id={{$.ID}}">{{.Title}}</a>{{end}}
-{{if not .Methods}}<p>平台尚未配置登录方式，请联系管理员。</p>{{end}}
+<form method="post" action="/auth/login/password" style="margin-top:24px">
+<input type="hidden" name="id" value="{{.ID}}">
+<p>工作人员登录</p>{{if .Error}}<p style="color:#c0392b">{{.Error}}</p>{{end}}
+<input name="username" placeholder="用户名" autocomplete="username" style="width:100%;padding:10px;margin:4px 0">
+<input name="password" type="password" placeholder="密码" autocomplete="current-password" style="width:100%;padding:10px;margin:4px 0">
+<button type="submit" style="width:100%;padding:12px;margin-top:8px">登录</button></form>
 </body></html>`))
 
 var methodTitles = map[string]string{"wechat": "微信登录", "alipay": "支付宝登录", "govapp": "政务App登录"}
@@ -68,17 +73,58 @@ func (s *server) handleLogin(c echo.Context) error {
 			return c.Redirect(http.StatusFound, "/auth/login/"+m+"?id="+url.QueryEscape(id))
 		}
 	}
-	type method struct{ Name, Title string }
-	var ms []method
+	ms := s.methods()
+	return s.renderLogin(c, http.StatusOK, id, ms, "")
+}
+
+type loginMethod struct{ Name, Title string }
+
+func (s *server) methods() []loginMethod {
+	var ms []loginMethod
 	for _, m := range s.Auth.Upstreams() {
-		ms = append(ms, method{m, methodTitles[m]})
+		ms = append(ms, loginMethod{m, methodTitles[m]})
 	}
+	return ms
+}
+
+func (s *server) renderLogin(c echo.Context, status int, id string, ms []loginMethod, errText string) error {
 	var buf bytes.Buffer
-	if err := loginPage.Execute(&buf, map[string]any{"ID": id, "Methods": ms}); err != nil {
+	if err := loginPage.Execute(&buf, map[string]any{"ID": id, "Methods": ms, "Error": errText}); err != nil {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.HTMLBlob(http.StatusOK, buf.Bytes())
+	c.Response().Header().Set("X-Frame-Options", "DENY")
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// handlePasswordLogin signs a staff user in with a password (form post from the login page).
+func (s *server) handlePasswordLogin(c echo.Context) error {
+	id := c.FormValue("id")
+	err := s.Auth.PasswordSignIn(c.Request().Context(), id, c.FormValue("username"), c.FormValue("password"))
+	switch {
+	case err == nil:
+		return c.Redirect(http.StatusFound, auth.CallbackURL(s.issuerOf(c), id))
+	case errors.Is(err, auth.ErrBadPassword):
+		return s.renderLogin(c, http.StatusUnauthorized, id, s.methods(), "用户名或密码错误。")
+	case errors.Is(err, auth.ErrLocked):
+		return s.renderLogin(c, http.StatusTooManyRequests, id, s.methods(), "密码错误次数过多，账号已临时锁定，请15分钟后再试。")
+	}
+	return s.authPageError(c, err)
+}
+
+type passwordRequest struct {
+	Password string `json:"password"`
+}
+
+func (s *server) handleSetPassword(c echo.Context) error {
+	var in passwordRequest
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	if err := s.Auth.SetPassword(c.Request().Context(), principal(c), c.Param("id"), in.Password); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
 }
 
 func (s *server) callbackURL(c echo.Context, provider string) string {

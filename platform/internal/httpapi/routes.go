@@ -95,6 +95,7 @@ func (s *server) routes() []route {
 		{method: http.MethodPost, path: "/v1/users", handler: s.handleCreateUser, auth: true, perm: identity.PermOrgAdmin, summary: "Create a staff user or citizen", body: identity.UserCreate{}, resp: identity.User{}, status: 201},
 		{method: http.MethodGet, path: "/v1/users/:id", handler: s.handleGetUser, auth: true, perm: identity.PermOrgAdmin, summary: "One user with grants", resp: identity.User{}, status: 200},
 		{method: http.MethodPost, path: "/v1/users/:id/grants", handler: s.handleCreateGrant, auth: true, perm: identity.PermOrgAdmin, summary: "Grant a role on a node", body: identity.GrantCreate{}, resp: identity.Grant{}, status: 201},
+		{method: http.MethodPut, path: "/v1/users/:id/password", handler: s.handleSetPassword, auth: true, perm: identity.PermOrgAdmin + " (or the user)", summary: "Set a staff user's sign-in password (argon2id; locked 15 min after 5 failures)", body: passwordRequest{}, status: 204},
 		{method: http.MethodDelete, path: "/v1/users/:id/grants/:grant_id", handler: s.handleDeleteGrant, auth: true, perm: identity.PermOrgAdmin, summary: "Revoke a grant", status: 204},
 
 		{method: http.MethodGet, path: "/v1/tokens", handler: s.handleListTokens, auth: true, summary: "The caller's tokens (or a managed user's)", query: []string{"user_id"}, resp: tokensResponse{}, status: 200},
@@ -153,6 +154,7 @@ func (s *server) routes() []route {
 		{method: http.MethodGet, path: "/v1/bridge/wechat/signature", handler: s.handleWeChatSignature, public: true, summary: "wx.config signature for a page of an online app (declared APIs only, registered domains only)", query: []string{"app_id", "url"}, resp: bridge.Signature{}, status: 200},
 		{method: "ANY", path: "/oidc/*", handler: s.handleOIDC, public: true, external: true, summary: "OpenID Connect provider (discovery at /oidc/.well-known/openid-configuration)", status: 200},
 		{method: http.MethodGet, path: "/auth/login", handler: s.handleLogin, public: true, external: true, summary: "Sign-in method choice", status: 200},
+		{method: http.MethodPost, path: "/auth/login/password", handler: s.handlePasswordLogin, public: true, external: true, perIPLimit: true, summary: "Staff password sign-in (form)", status: 302},
 		{method: http.MethodGet, path: "/auth/login/:provider", handler: s.handleLoginUpstream, public: true, external: true, summary: "Start an upstream sign-in", status: 302},
 		{method: http.MethodGet, path: "/auth/callback/:provider", handler: s.handleLoginCallback, public: true, external: true, summary: "Upstream sign-in callback", status: 302},
 

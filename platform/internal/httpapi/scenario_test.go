@@ -137,6 +137,9 @@ func scenarios() []scenario {
 		{"POST", "/v1/users/:id/grants", func(f *fixture) (string, string, string) {
 			return "/v1/users/" + f.userInA() + "/grants", fmt.Sprintf(`{"role":"developer","node_id":%q}`, f.deptA), ""
 		}, std(expect{as: "adminA", status: 201}, "adminB", "devA")},
+		{"PUT", "/v1/users/:id/password", func(f *fixture) (string, string, string) {
+			return "/v1/users/" + f.userInA() + "/password", `{"password":"Hangzhou2026x"}`, ""
+		}, std(expect{as: "adminA", status: 204}, "adminB", "devA")},
 		{"DELETE", "/v1/users/:id/grants/:grant_id", func(f *fixture) (string, string, string) {
 			uid := f.userInA()
 			st, body, _ := f.do("adminA", "POST", "/v1/users/"+uid+"/grants", fmt.Sprintf(`{"role":"developer","node_id":%q}`, f.deptA))
