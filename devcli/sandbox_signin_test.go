@@ -135,8 +135,32 @@ func TestSandboxSignIn(t *testing.T) {
 		if !fakes.WeChat.VerifyJSSignature(cfg.WeChatAppID, int64(sig["timestamp"].(float64)), sig["nonceStr"].(string), page, sig["signature"].(string)) {
 			t.Fatalf("the sandbox WeChat rejects the signature %v", sig)
 		}
+		// housing-fund declares location and scan (demo): asking for the camera is refused.
+		if st, b := api("GET", "/v1/bridge/wechat/signature?app_id=housing-fund&apis=scanQRCode,getLocation&url="+url.QueryEscape(page), "", ""); st != 200 {
+			t.Fatalf("declared APIs: %d %v", st, b)
+		}
+		if st, b := api("GET", "/v1/bridge/wechat/signature?app_id=housing-fund&apis=chooseImage&url="+url.QueryEscape(page), "", ""); st != 403 || !strings.Contains(b["error"].(string), "declare") {
+			t.Fatalf("undeclared API: %d %v", st, b)
+		}
 		if st, b := api("GET", "/v1/bridge/wechat/signature?app_id=housing-fund&url="+url.QueryEscape("https://evil.example.com/x"), "", ""); st != 403 {
 			t.Fatalf("foreign page: %d %v", st, b)
+		}
+
+		// Alipay's asynchronous notifications: verified, handled once, acknowledged each time.
+		params := url.Values{"app_id": {cfg.AlipayAppID}, "notify_type": {"msg_delivery"}, "notify_id": {"n-0001"}, "msg_id": {"m-1"}}
+		for i := 0; i < 2; i++ {
+			ack, err := fakes.Alipay.Notify(ctx, base+"/v1/bridge/alipay/notify", params)
+			if err != nil || ack != "success" {
+				t.Fatalf("notify %d: %q %v", i, ack, err)
+			}
+		}
+		forged := url.Values{"app_id": {cfg.AlipayAppID}, "notify_id": {"n-0002"}, "sign_type": {"RSA2"}, "sign": {"Zm9yZ2Vk"}}
+		resp, err := http.PostForm(base+"/v1/bridge/alipay/notify", forged)
+		must(t, err)
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if string(body) != "fail" {
+			t.Fatalf("forged notify answered %q, want fail", body)
 		}
 	})
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 
 	"github.com/govapp/govapp/platform/internal/auth"
 	"github.com/govapp/govapp/platform/internal/bridge"
@@ -14,11 +16,12 @@ import (
 
 // outside builds the clients of the outside services the config names and the sign-in
 // methods on them; a service left unconfigured is simply absent.
-func outside(cfg Config, br *bridge.Service) (map[string]auth.Upstream, auth.SMS, error) {
+func outside(cfg Config, br *bridge.Service) (map[string]auth.Upstream, auth.SMS, http.Handler, error) {
 	ups := map[string]auth.Upstream{}
+	var notify http.Handler
 	if cfg.WeChatAppID != "" {
 		if cfg.WeChatSecret == "" {
-			return nil, nil, errors.New("wechat_secret: is empty while wechat_app_id is set; give the official account's secret (GOVAPP_WECHAT_SECRET_FILE)")
+			return nil, nil, nil, errors.New("wechat_secret: is empty while wechat_app_id is set; give the official account's secret (GOVAPP_WECHAT_SECRET_FILE)")
 		}
 		wc := wechat.New(wechat.Config{AppID: cfg.WeChatAppID, Secret: cfg.WeChatSecret, BaseURL: cfg.WeChatAPIURL, OpenBaseURL: cfg.WeChatOpenURL}, br)
 		br.SetWeChat(wc)
@@ -28,15 +31,22 @@ func outside(cfg Config, br *bridge.Service) (map[string]auth.Upstream, auth.SMS
 		ac, err := alipay.New(alipay.Config{AppID: cfg.AlipayAppID, PrivateKeyPEM: []byte(cfg.AlipayPrivateKey), AlipayPublicKeyPEM: []byte(cfg.AlipayPublicKey),
 			GatewayURL: cfg.AlipayGatewayURL, AuthorizeURL: cfg.AlipayAuthorizeURL})
 		if err != nil {
-			return nil, nil, fmt.Errorf("alipay_private_key / alipay_public_key: %w", err)
+			return nil, nil, nil, fmt.Errorf("alipay_private_key / alipay_public_key: %w", err)
 		}
 		ups["alipay"] = alipayUpstream{ac}
+		notify = ac.NotifyHandler(br.NotifyLog(), func(ctx context.Context, form url.Values) error {
+			params := map[string]string{}
+			for k := range form {
+				params[k] = form.Get(k)
+			}
+			return br.RecordNotify(ctx, form.Get("notify_type"), form.Get("notify_id"), params)
+		})
 	}
 	var sender auth.SMS
 	if cfg.SMSURL != "" {
 		sender = &sms.Client{BaseURL: cfg.SMSURL, APIKey: cfg.SMSAPIKey}
 	}
-	return ups, sender, nil
+	return ups, sender, notify, nil
 }
 
 // wechatUpstream signs citizens in with WeChat web OAuth (snsapi_userinfo: the citizen

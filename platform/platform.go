@@ -163,7 +163,7 @@ func New(cfg Config, opts ...Option) (_ *Platform, err error) {
 	if err != nil {
 		return nil, err
 	}
-	ups, sender, err := outside(cfg, br)
+	ups, sender, alipayNotify, err := outside(cfg, br)
 	if err != nil {
 		return nil, err
 	}
@@ -181,7 +181,7 @@ func New(cfg Config, opts ...Option) (_ *Platform, err error) {
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	h, err := httpapi.New(httpapi.Deps{
-		Identity: ids, Apps: reg, Audit: au, Releases: rel, Auth: authn, Bridge: br, Issuer: issuer, SDK: sdkjs.Dist, Logger: o.logger, Registry: registry,
+		Identity: ids, Apps: reg, Audit: au, Releases: rel, Auth: authn, Bridge: br, AlipayNotify: alipayNotify, Issuer: issuer, SDK: sdkjs.Dist, Logger: o.logger, Registry: registry,
 		BodyLimit: cfg.BodyLimit, Version: o.version, Ping: d.PingContext,
 	})
 	if err != nil {

@@ -35,6 +35,11 @@ var migrations = []db.Migration{{
 	CREATE TABLE bridge_apps (app_id TEXT PRIMARY KEY, domains TEXT NOT NULL, updated_at TIMESTAMP NOT NULL);`,
 	Postgres: `CREATE TABLE bridge_tokens (key TEXT PRIMARY KEY, value_enc TEXT NOT NULL, expires_at TIMESTAMPTZ NOT NULL);
 	CREATE TABLE bridge_apps (app_id TEXT PRIMARY KEY, domains TEXT NOT NULL, updated_at TIMESTAMPTZ NOT NULL);`,
+}, {
+	SQLite: `CREATE TABLE bridge_alipay_notifies (notify_id TEXT PRIMARY KEY, at TIMESTAMP NOT NULL);
+	CREATE TABLE bridge_alipay_events (notify_id TEXT PRIMARY KEY, notify_type TEXT NOT NULL, params TEXT NOT NULL, at TIMESTAMP NOT NULL);`,
+	Postgres: `CREATE TABLE bridge_alipay_notifies (notify_id TEXT PRIMARY KEY, at TIMESTAMPTZ NOT NULL);
+	CREATE TABLE bridge_alipay_events (notify_id TEXT PRIMARY KEY, notify_type TEXT NOT NULL, params TEXT NOT NULL, at TIMESTAMPTZ NOT NULL);`,
 }}
 
 // Settings are an app's bridge settings.
@@ -57,6 +62,8 @@ type Signature struct {
 var (
 	ErrForeignDomain = errors.New("page not on the app's domains")
 	ErrNoWeChat      = errors.New("wechat not configured")
+	// ErrNotDeclared marks a bridge API the app did not declare in govapp.json.
+	ErrNotDeclared = errors.New("API not declared by the app")
 )
 
 // WeChatSigner signs wx.config for a page URL (ext/wechat's Client).
@@ -226,7 +233,7 @@ var wechatAPIs = map[string][]string{
 // WeChatSignature signs wx.config for a page of an online app. The page must be on the
 // platform's host or one of the app's domains, and only the APIs the app declared are listed:
 // a page cannot borrow another app's — or the platform's — WeChat permissions.
-func (s *Service) WeChatSignature(ctx context.Context, appID, pageURL, platformHost string) (Signature, error) {
+func (s *Service) WeChatSignature(ctx context.Context, appID, pageURL, platformHost string, wanted []string) (Signature, error) {
 	if s.wechat == nil {
 		return Signature{}, fmt.Errorf("%w: this platform has no WeChat official account; set wechat_app_id and wechat_secret", ErrNoWeChat)
 	}
@@ -261,6 +268,14 @@ func (s *Service) WeChatSignature(ctx context.Context, appID, pageURL, platformH
 			}
 		}
 	}
+	for _, w := range wanted {
+		if !slices.Contains(list, w) {
+			return Signature{}, fmt.Errorf("%w: app %s did not declare what %s needs (declared: %s); add it to jsapi_permissions in govapp.json", ErrNotDeclared, appID, w, strings.Join(a.JSAPIPermissions, ", "))
+		}
+	}
+	if len(wanted) > 0 {
+		list = wanted
+	}
 	return Signature{AppID: cfg.AppID, Timestamp: cfg.Timestamp, NonceStr: cfg.NonceStr, Signature: cfg.Signature, JSAPIList: list}, nil
 }
 
@@ -269,4 +284,35 @@ func hostOnly(hostport string) string {
 		return h
 	}
 	return hostport
+}
+
+// ---- Alipay asynchronous notifications ----
+
+// AlipayNotifyLog remembers handled notify_ids in the database, so a notification Alipay
+// delivers again (it retries until it reads "success") is acknowledged without being
+// handled twice — across restarts and instances.
+type AlipayNotifyLog struct{ s *Service }
+
+// NotifyLog returns the database-backed log.
+func (s *Service) NotifyLog() AlipayNotifyLog { return AlipayNotifyLog{s} }
+
+// Handled reports whether notifyID was handled before.
+func (l AlipayNotifyLog) Handled(ctx context.Context, notifyID string) (bool, error) {
+	var n int
+	err := l.s.db.QueryRowContext(ctx, `SELECT count(*) FROM bridge_alipay_notifies WHERE notify_id = $1`, notifyID).Scan(&n)
+	return n > 0, err
+}
+
+// MarkHandled records notifyID as handled.
+func (l AlipayNotifyLog) MarkHandled(ctx context.Context, notifyID string) error {
+	_, err := l.s.db.ExecContext(ctx, `INSERT INTO bridge_alipay_notifies (notify_id, at) VALUES ($1, $2) ON CONFLICT DO NOTHING`, notifyID, db.Now())
+	return err
+}
+
+// RecordNotify keeps a verified notification (its type and the ids it names) for the
+// channels that wait on it (push delivery receipts); the payload itself is not a secret.
+func (s *Service) RecordNotify(ctx context.Context, notifyType, notifyID string, params map[string]string) error {
+	b, _ := json.Marshal(params)
+	_, err := s.db.ExecContext(ctx, `INSERT INTO bridge_alipay_events (notify_id, notify_type, params, at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, notifyID, notifyType, string(b), db.Now())
+	return err
 }

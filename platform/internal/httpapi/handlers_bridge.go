@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -30,10 +31,24 @@ func (s *server) handleSetBridge(c echo.Context) error {
 
 // handleWeChatSignature serves wx.config for a page of an online app (sdk-js asks it).
 func (s *server) handleWeChatSignature(c echo.Context) error {
-	sig, err := s.Bridge.WeChatSignature(c.Request().Context(), c.QueryParam("app_id"), c.QueryParam("url"), c.Request().Host)
+	var wanted []string
+	if a := c.QueryParam("apis"); a != "" {
+		wanted = strings.Split(a, ",")
+	}
+	sig, err := s.Bridge.WeChatSignature(c.Request().Context(), c.QueryParam("app_id"), c.QueryParam("url"), c.Request().Host, wanted)
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, sig)
+}
+
+// handleAlipayNotify is where Alipay posts asynchronous notifications: verified (RSA2), handled
+// once per notify_id, answered "success" so Alipay stops retrying.
+func (s *server) handleAlipayNotify(c echo.Context) error {
+	if s.AlipayNotify == nil {
+		return &apiError{Code: 50302, HTTP: http.StatusServiceUnavailable, Message: "Alipay is not configured on this platform"}
+	}
+	s.AlipayNotify.ServeHTTP(c.Response(), c.Request())
+	return nil
 }

@@ -37,6 +37,8 @@ type Deps struct {
 	Releases *releases.Service
 	Auth     *auth.Service
 	Bridge   *bridge.Service
+	// AlipayNotify verifies and records Alipay's asynchronous notifications (nil: no Alipay).
+	AlipayNotify http.Handler
 	// Issuer is the OpenID provider's issuer URL; "" derives it from the request's host.
 	Issuer string
 	// SDK holds sdk-js's dist/ files, served at /sdk/.
