@@ -5,7 +5,9 @@ package sdkjs
 
 import "embed"
 
-// Dist holds govapp.js (runtime and loader), ed25519.js and sm2.js (loaded on demand).
+// Dist holds govapp.js (runtime, loader and the JS API), ed25519.js and sm2.js (loaded on
+// demand), and sim.js, the simulated containers for `govapp dev` and the sandbox phone
+// (development only: not for pages that citizens open).
 //
-//go:embed dist/govapp.js dist/ed25519.js dist/sm2.js
+//go:embed dist/govapp.js dist/ed25519.js dist/sm2.js dist/sim.js
 var Dist embed.FS

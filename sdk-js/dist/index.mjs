@@ -1,5 +1,7 @@
 /*! @govapp/sdk 0.1.0 */
 var __defProp = Object.defineProperty;
+var __defProps = Object.defineProperties;
+var __getOwnPropDescs = Object.getOwnPropertyDescriptors;
 var __getOwnPropSymbols = Object.getOwnPropertySymbols;
 var __hasOwnProp = Object.prototype.hasOwnProperty;
 var __propIsEnum = Object.prototype.propertyIsEnumerable;
@@ -15,6 +17,7 @@ var __spreadValues = (a, b) => {
     }
   return a;
 };
+var __spreadProps = (a, b) => __defProps(a, __getOwnPropDescs(b));
 
 // src/crypto/backends.ts
 var current = null;
@@ -1227,9 +1230,9 @@ async function bootLoader(config, env) {
   const settle = () => withTimeout(reports, env.reportWaitMs === void 0 ? 1500 : env.reportWaitMs);
   const pending = st.pending();
   if (pending) {
-    const failed = st.failed();
+    const failed2 = st.failed();
     let reason = null;
-    if (failed && failed.bundle_id === pending.bundle_id) reason = failed.reason;
+    if (failed2 && failed2.bundle_id === pending.bundle_id) reason = failed2.reason;
     else if (st.booting() === pending.bundle_id) reason = "interrupted";
     if (reason !== null) {
       send({ release_id: pending.release_id, bundle_id: pending.bundle_id, event: "failed", reason });
@@ -1366,6 +1369,1248 @@ function createRuntime(env, opts) {
 // src/version.ts
 var SDK_VERSION = "0.1.0";
 
+// src/bridge/adapter.ts
+function consentScope(scope) {
+  return /(^|\s)(profile|phone)(\s|$)/.test(scope);
+}
+function once(fn) {
+  let p = null;
+  return () => {
+    if (!p) {
+      p = fn();
+      p.catch(() => {
+        p = null;
+      });
+    }
+    return p;
+  };
+}
+
+// src/bridge/errors.ts
+var ERROR_CODES = ["cancelled", "denied", "unsupported", "not_declared", "failed", "timeout", "not_ready"];
+var HOST = { wechat: "微信", alipay: "支付宝", govapp: "App", zlb: "浙里办", web: "浏览器" };
+var WHAT = {
+  login: "登录",
+  scan: "扫码",
+  getLocation: "定位",
+  chooseImage: "选择图片",
+  previewImage: "预览图片",
+  share: "分享",
+  phoneCall: "拨打电话",
+  openLink: "打开链接",
+  setTitle: "设置标题",
+  close: "关闭页面",
+  getSystemInfo: "获取系统信息",
+  getUiStyle: "获取界面模式"
+};
+function defaultMessage(code, method = "", container = "web") {
+  const what = WHAT[method] || "操作";
+  const host = HOST[container];
+  switch (code) {
+    case "cancelled":
+      return "已取消" + what;
+    case "denied":
+      return "没有" + what + "的权限，请在" + host + "设置中允许后重试";
+    case "unsupported":
+      return "当前" + host + "不支持" + what;
+    case "not_declared":
+      return "应用未声明" + what + "权限，请在 govapp.json 的 jsapi_permissions 中声明";
+    case "timeout":
+      return what + "超时，请重试";
+    case "not_ready":
+      return host + "尚未就绪，请稍后重试";
+    default:
+      return what + "失败，请稍后重试";
+  }
+}
+var GovappError = class _GovappError extends Error {
+  constructor(code, message, container, method, detail) {
+    super(message || defaultMessage(code, method, container));
+    this.name = "GovappError";
+    this.code = code;
+    this.container = container;
+    this.method = method;
+    if (detail !== void 0) this.detail = detail;
+    Object.setPrototypeOf(this, _GovappError.prototype);
+  }
+  toJSON() {
+    return { name: this.name, code: this.code, message: this.message, container: this.container, method: this.method };
+  }
+};
+function isGovappError(e) {
+  return !!e && typeof e === "object" && e.name === "GovappError" && ERROR_CODES.indexOf(e.code) >= 0;
+}
+var Fault = class {
+  constructor(code, message, detail) {
+    this.code = code;
+    this.message = message;
+    this.detail = detail;
+  }
+};
+function fault(code, message, detail) {
+  return new Fault(code, message, detail);
+}
+
+// src/bridge/util.ts
+function detectContainer(win, config) {
+  if (config && config.container) return config.container;
+  const ua = userAgent(win);
+  if (hasNativeBridge(win) || /\bGovApp\/\d/.test(ua)) return "govapp";
+  if (win && win.ZWJSBridge || /dtdreamweb/i.test(ua)) return "zlb";
+  if (win && win.AlipayJSBridge || /AlipayClient/i.test(ua)) return "alipay";
+  if (/MicroMessenger/i.test(ua)) return "wechat";
+  return "web";
+}
+function hasNativeBridge(win) {
+  if (!win) return false;
+  if (win.GovAppNative && typeof win.GovAppNative.postMessage === "function") return true;
+  const h = win.webkit && win.webkit.messageHandlers && win.webkit.messageHandlers.govapp;
+  return !!h && typeof h.postMessage === "function";
+}
+function userAgent(win) {
+  return win && win.navigator && typeof win.navigator.userAgent === "string" && win.navigator.userAgent || "";
+}
+var CONTAINER_VERSION = {
+  wechat: /MicroMessenger\/([\d.]+)/i,
+  alipay: /AlipayClient\/([\d.]+)/i,
+  govapp: /GovApp\/([\d.]+)/,
+  zlb: /dtdreamweb\/?([\d.]*)/i,
+  web: null
+};
+function systemInfoFromUa(win, container, sdkVersion) {
+  const ua = userAgent(win);
+  let platform = "other";
+  let osVersion = "";
+  let m;
+  if (m = /OpenHarmony\s*([\d.]*)|HarmonyOS[;/\s]*([\d.]*)/i.exec(ua)) {
+    platform = "harmony";
+    osVersion = m[1] || m[2] || "";
+  } else if (m = /Android[\s/]*([\d.]*)/i.exec(ua)) {
+    platform = "android";
+    osVersion = m[1] || "";
+  } else if (m = /(?:iPhone|iPad|iPod)[^)]*?OS ([\d_]+)/i.exec(ua)) {
+    platform = "ios";
+    osVersion = m[1].replace(/_/g, ".");
+  }
+  const re = CONTAINER_VERSION[container];
+  const cv = re ? re.exec(ua) : null;
+  const scr = win && win.screen || {};
+  const nav = win && win.navigator || {};
+  return {
+    container,
+    containerVersion: cv && cv[1] || "",
+    platform,
+    osVersion,
+    language: nav.language || "zh-CN",
+    screenWidth: scr.width || 0,
+    screenHeight: scr.height || 0,
+    pixelRatio: win && win.devicePixelRatio || 1,
+    sdkVersion
+  };
+}
+function isIos(win) {
+  return /iPhone|iPad|iPod/i.test(userAgent(win));
+}
+function withTimeout2(p, ms, message) {
+  if (!ms || ms <= 0) return p;
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(fault("timeout", message)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      }
+    );
+  });
+}
+function loadScript(win, url) {
+  return new Promise((resolve, reject) => {
+    const doc = win && win.document;
+    if (!doc) {
+      reject(new Error("no document"));
+      return;
+    }
+    const s = doc.createElement("script");
+    s.src = url;
+    s.async = true;
+    s.onload = () => resolve();
+    s.onerror = () => reject(new Error("could not load " + url));
+    (doc.head || doc.documentElement).appendChild(s);
+  });
+}
+function pageUrl(win) {
+  const href = win && win.location && win.location.href || "";
+  const i = href.indexOf("#");
+  return i >= 0 ? href.slice(0, i) : href;
+}
+function queryParam(win, name) {
+  const search = win && win.location && win.location.search || "";
+  for (const part of search.replace(/^\?/, "").split("&")) {
+    const eq = part.indexOf("=");
+    const k = eq >= 0 ? part.slice(0, eq) : part;
+    if (safeDecode(k) === name) return eq >= 0 ? safeDecode(part.slice(eq + 1)) : "";
+  }
+  return null;
+}
+function withoutParams(url, names) {
+  const hashAt = url.indexOf("#");
+  const hash = hashAt >= 0 ? url.slice(hashAt) : "";
+  const base = hashAt >= 0 ? url.slice(0, hashAt) : url;
+  const q = base.indexOf("?");
+  if (q < 0) return url;
+  const kept = base.slice(q + 1).split("&").filter((part) => part !== "" && names.indexOf(safeDecode(part.split("=")[0])) < 0);
+  return base.slice(0, q) + (kept.length ? "?" + kept.join("&") : "") + hash;
+}
+function dropParams(win, names) {
+  try {
+    const next = withoutParams(win.location.href, names);
+    if (next !== win.location.href && win.history && typeof win.history.replaceState === "function") {
+      win.history.replaceState(win.history.state, "", next);
+    }
+  } catch (_) {
+  }
+}
+function safeDecode(s) {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, " "));
+  } catch (_) {
+    return s;
+  }
+}
+function httpUrl(win, u) {
+  if (typeof u !== "string" || !u) return null;
+  try {
+    const base = win && win.location && win.location.href || void 0;
+    const url = new URL(u, base);
+    return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+  } catch (_) {
+    return null;
+  }
+}
+var PHONE = /^[0-9+\-*#() ]{1,32}$/;
+function followLink(win, href) {
+  const doc = win.document;
+  const a = doc.createElement("a");
+  a.href = href;
+  a.style.display = "none";
+  a.setAttribute("data-govapp-link", "");
+  (doc.body || doc.documentElement).appendChild(a);
+  try {
+    a.click();
+  } finally {
+    if (a.parentNode) a.parentNode.removeChild(a);
+  }
+}
+function randomId(win, bytes = 16) {
+  const a = new Uint8Array(bytes);
+  const c = win && win.crypto;
+  if (c && typeof c.getRandomValues === "function") c.getRandomValues(a);
+  else for (let i = 0; i < a.length; i++) a[i] = Math.floor(Math.random() * 256);
+  let s = "";
+  for (let i = 0; i < a.length; i++) s += (a[i] < 16 ? "0" : "") + a[i].toString(16);
+  return s;
+}
+
+// src/bridge/adapters/web.ts
+function uiStyleOfPage(ctx) {
+  const c = ctx.config().uiStyle;
+  if (c) return c;
+  return queryParam(ctx.win, "ui_style") === "elder" ? "elder" : "normal";
+}
+function hidden(el) {
+  el.style.position = "fixed";
+  el.style.left = "-9999px";
+  el.style.width = "1px";
+  el.style.height = "1px";
+  el.style.opacity = "0";
+}
+function webAdapter(ctx) {
+  const win = ctx.win;
+  return {
+    container: "web",
+    credential: () => Promise.reject(fault("unsupported", "请在微信、支付宝、浙里办或政务 App 中打开后登录")),
+    scan: () => Promise.reject(fault("unsupported")),
+    getLocation: () => new Promise((resolve, reject) => {
+      const geo = win.navigator && win.navigator.geolocation;
+      if (win.isSecureContext === false) {
+        reject(fault("unsupported", "浏览器只在 HTTPS 页面提供定位"));
+        return;
+      }
+      if (!geo || typeof geo.getCurrentPosition !== "function") {
+        reject(fault("unsupported"));
+        return;
+      }
+      geo.getCurrentPosition(
+        (pos) => resolve({
+          latitude: pos.coords.latitude,
+          longitude: pos.coords.longitude,
+          accuracy: pos.coords.accuracy,
+          coordType: "wgs84"
+        }),
+        (err) => {
+          const code = err && err.code;
+          reject(fault(code === 1 ? "denied" : code === 3 ? "timeout" : "failed", "", err && err.message));
+        },
+        { enableHighAccuracy: true, timeout: 25e3, maximumAge: 3e4 }
+      );
+    }),
+    chooseImage: (p) => new Promise((resolve, reject) => {
+      const doc = win.document;
+      const input = doc.createElement("input");
+      input.type = "file";
+      input.accept = "image/*";
+      if (p.count > 1) input.multiple = true;
+      if (p.sourceType.length === 1 && p.sourceType[0] === "camera") input.setAttribute("capture", "environment");
+      input.setAttribute("data-govapp-file", "");
+      hidden(input);
+      (doc.body || doc.documentElement).appendChild(input);
+      let done = false;
+      const onFocus = () => setTimeout(() => finish(null), 1500);
+      const finish = (files) => {
+        if (done) return;
+        done = true;
+        win.removeEventListener("focus", onFocus);
+        if (input.parentNode) input.parentNode.removeChild(input);
+        if (!files || !files.length) {
+          reject(fault("cancelled"));
+          return;
+        }
+        const images = files.slice(0, p.count).map((f) => ({
+          src: win.URL && win.URL.createObjectURL ? win.URL.createObjectURL(f) : "",
+          id: f.name,
+          file: f
+        }));
+        resolve({ images });
+      };
+      input.addEventListener("change", () => finish(Array.prototype.slice.call(input.files || [])));
+      if ("oncancel" in input) input.addEventListener("cancel", () => finish(null));
+      else win.addEventListener("focus", onFocus);
+      input.click();
+    }),
+    previewImage: (p) => {
+      const doc = win.document;
+      const box = doc.createElement("div");
+      box.setAttribute("data-govapp-preview", "");
+      box.setAttribute("role", "dialog");
+      box.setAttribute("aria-label", "图片预览，点击关闭");
+      box.style.cssText = "position:fixed;left:0;top:0;right:0;bottom:0;z-index:2147483647;background:#000;display:flex;align-items:center;justify-content:center";
+      const img = doc.createElement("img");
+      img.src = p.current;
+      img.alt = "";
+      img.style.cssText = "max-width:100%;max-height:100%;object-fit:contain";
+      box.appendChild(img);
+      box.addEventListener("click", () => {
+        if (box.parentNode) box.parentNode.removeChild(box);
+      });
+      (doc.body || doc.documentElement).appendChild(box);
+      return Promise.resolve({});
+    },
+    share: (p) => {
+      const nav = win.navigator;
+      if (!nav || typeof nav.share !== "function") {
+        return Promise.reject(fault("unsupported"));
+      }
+      const data = { title: p.title, url: p.link };
+      if (p.desc) data.text = p.desc;
+      return Promise.resolve(nav.share(data)).then(
+        () => ({ via: "sheet" }),
+        (e) => {
+          const name = e && e.name;
+          throw fault(name === "AbortError" ? "cancelled" : name === "NotAllowedError" ? "denied" : "failed", "", name || String(e));
+        }
+      );
+    },
+    phoneCall: (p) => {
+      followLink(win, "tel:" + p.number.replace(/\s+/g, ""));
+      return Promise.resolve({});
+    },
+    openLink: (p) => {
+      win.location.href = p.url;
+      return Promise.resolve({});
+    },
+    setTitle: (p) => {
+      win.document.title = p.title;
+      return Promise.resolve({});
+    },
+    close: () => {
+      if (!win.opener) return Promise.reject(fault("unsupported"));
+      win.close();
+      return Promise.resolve({});
+    },
+    getSystemInfo: () => Promise.resolve(systemInfoFromUa(win, "web", ctx.sdkVersion)),
+    getUiStyle: () => Promise.resolve({ uiStyle: uiStyleOfPage(ctx) })
+  };
+}
+
+// src/bridge/adapters/alipay.ts
+var COMMON = { 1: "unsupported", 2: "failed", 3: "failed", 4: "denied" };
+var ALIPAY_ERRORS = {
+  scan: { 10: "cancelled", 11: "failed" },
+  chooseImage: { 10: "cancelled", 11: "cancelled" },
+  getLocation: { 11: "denied", 12: "failed", 13: "failed", 14: "timeout" },
+  getAuthCode: { 10: "cancelled", 11: "cancelled", 15: "denied" },
+  startShare: { 10: "cancelled", 11: "cancelled" },
+  shareToChannel: { 10: "cancelled", 11: "cancelled" }
+};
+function alipayFault(api, res) {
+  const n = Number(res && res.error);
+  return fault(ALIPAY_ERRORS[api] && ALIPAY_ERRORS[api][n] || COMMON[n] || "failed", "", res);
+}
+function failed(res) {
+  if (!res || typeof res !== "object" || !("error" in res)) return false;
+  const n = Number(res.error);
+  return n !== 0 && !isNaN(n);
+}
+function alipayAdapter(ctx) {
+  const win = ctx.win;
+  const base = webAdapter(ctx);
+  const init = once(
+    () => new Promise((resolve) => {
+      if (win.AlipayJSBridge) {
+        resolve(win.AlipayJSBridge);
+        return;
+      }
+      const doc = win.document;
+      const onReady = () => {
+        doc.removeEventListener("AlipayJSBridgeReady", onReady, false);
+        resolve(win.AlipayJSBridge);
+      };
+      doc.addEventListener("AlipayJSBridgeReady", onReady, false);
+    })
+  );
+  async function call(api, params, wait = true) {
+    const bridge = await withTimeout2(init(), ctx.readyTimeoutMs()).catch(() => {
+      throw fault("not_ready", "支付宝 JSAPI 未就绪（没有收到 AlipayJSBridgeReady），请稍后重试");
+    });
+    return new Promise((resolve, reject) => {
+      if (!wait) {
+        bridge.call(api, params);
+        resolve({});
+        return;
+      }
+      bridge.call(api, params, (res) => failed(res) ? reject(alipayFault(api, res)) : resolve(res || {}));
+    });
+  }
+  return __spreadProps(__spreadValues({}, base), {
+    container: "alipay",
+    async credential(scope) {
+      const params = { scopeNicks: [consentScope(scope) ? "auth_user" : "auth_base"], showErrorTip: false };
+      const appId = ctx.config().alipay.appId;
+      if (appId) params.appId = appId;
+      const res = await call("getAuthCode", params);
+      const code = res.authcode || res.authCode;
+      if (typeof code !== "string" || !code) throw fault("failed", "", res);
+      return code;
+    },
+    async scan(p) {
+      const res = await call("scan", { type: p.type === "bar" ? "bar" : "qr" });
+      const text = res.codeContent || res.qrCode || res.barCode;
+      if (typeof text !== "string") throw fault("failed", "", res);
+      return { text, format: res.barCode ? "bar" : res.qrCode ? "qr" : p.type === "any" ? void 0 : p.type };
+    },
+    async getLocation() {
+      const res = await call("getLocation", {});
+      const lat = Number(res.latitude);
+      const lng = Number(res.longitude);
+      if (isNaN(lat) || isNaN(lng)) throw fault("failed", "", res);
+      return { latitude: lat, longitude: lng, accuracy: Number(res.accuracy) || void 0, coordType: "gcj02" };
+    },
+    async chooseImage(p) {
+      const res = await call("chooseImage", { count: p.count, sourceType: p.sourceType });
+      let paths = res.apFilePaths || res.tempFilePaths || res.filePaths || [];
+      if (typeof paths === "string") {
+        try {
+          paths = JSON.parse(paths);
+        } catch (_) {
+          paths = [paths];
+        }
+      }
+      return { images: paths.map((s) => ({ src: s, id: s })) };
+    },
+    async previewImage(p) {
+      await call("imageViewer", { images: p.urls.map((u) => ({ u })), init: Math.max(0, p.urls.indexOf(p.current)) });
+      return {};
+    },
+    async share(p) {
+      const picked = await call("startShare", {});
+      const channel = picked.channelName || picked.name || "";
+      await call("shareToChannel", { name: channel, param: { title: p.title, content: p.desc, url: p.link, imageUrl: p.imageUrl } });
+      return channel ? { via: "sheet", channel } : { via: "sheet" };
+    },
+    async openLink(p) {
+      await call("pushWindow", { url: p.url }, false);
+      return {};
+    },
+    async setTitle(p) {
+      await call("setTitle", { title: p.title });
+      return {};
+    },
+    async close() {
+      await call("popWindow", {}, false);
+      return {};
+    },
+    async getSystemInfo() {
+      const info = systemInfoFromUa(win, "alipay", ctx.sdkVersion);
+      const res = await call("getSystemInfo", {}).catch(() => ({}));
+      if (typeof res.model === "string") info.model = res.model;
+      if (!info.containerVersion && typeof res.version === "string") info.containerVersion = res.version;
+      if (typeof res.pixelRatio === "number") info.pixelRatio = res.pixelRatio;
+      return info;
+    }
+  });
+}
+
+// src/bridge/adapters/native.ts
+var NATIVE_PROTOCOL = 1;
+var NATIVE_READY_EVENT = "GovAppNativeReady";
+function nativeFault(err) {
+  const code = err && ERROR_CODES.indexOf(err.code) >= 0 && err.code !== "not_ready" ? err.code : "failed";
+  return fault(code, err && typeof err.message === "string" ? err.message : "", err);
+}
+function nativeAdapter(ctx) {
+  const win = ctx.win;
+  const base = webAdapter(ctx);
+  const pending = {};
+  let seq = 0;
+  let hello = null;
+  function receive(json) {
+    let m = json;
+    if (typeof json === "string") {
+      try {
+        m = JSON.parse(json);
+      } catch (_) {
+        return;
+      }
+    }
+    if (!m || typeof m !== "object" || typeof m.id !== "string") return;
+    const p = pending[m.id];
+    if (!p) return;
+    delete pending[m.id];
+    if (m.ok === true) p.resolve(m.result && typeof m.result === "object" ? m.result : {});
+    else p.reject(nativeFault(m.error));
+  }
+  function post(method, params) {
+    const id = String(++seq);
+    const msg = { v: NATIVE_PROTOCOL, id, method, params };
+    return new Promise((resolve, reject) => {
+      pending[id] = { resolve, reject };
+      try {
+        if (win.GovAppNative && typeof win.GovAppNative.postMessage === "function") {
+          win.GovAppNative.postMessage(JSON.stringify(msg));
+        } else {
+          win.webkit.messageHandlers.govapp.postMessage(msg);
+        }
+      } catch (e) {
+        delete pending[id];
+        reject(fault("failed", "", String(e)));
+      }
+    });
+  }
+  let hooked = false;
+  const init = once(async () => {
+    if (!hooked) {
+      hooked = true;
+      const prev = win.__govappNativeReply;
+      win.__govappNativeReply = (json) => {
+        receive(json);
+        if (typeof prev === "function") prev(json);
+      };
+    }
+    if (!hasNativeBridge(win)) {
+      await new Promise((resolve) => {
+        const doc = win.document;
+        const on = () => {
+          doc.removeEventListener(NATIVE_READY_EVENT, on, false);
+          resolve();
+        };
+        doc.addEventListener(NATIVE_READY_EVENT, on, false);
+      });
+    }
+    const h = await post("hello", { sdk: ctx.sdkVersion, protocols: [NATIVE_PROTOCOL], appId: ctx.appId() });
+    if (h.protocol !== NATIVE_PROTOCOL) throw fault("not_ready", "原生容器的协议版本（" + h.protocol + "）与 SDK 不兼容，请升级", h);
+    hello = {
+      protocol: h.protocol,
+      container: String(h.container || "govapp"),
+      version: String(h.version || ""),
+      platform: String(h.platform || ""),
+      methods: Array.isArray(h.methods) ? h.methods : []
+    };
+    return hello;
+  });
+  async function call(method, params) {
+    const h = await withTimeout2(init(), ctx.readyTimeoutMs()).catch((e) => {
+      throw e instanceof Fault && e.code === "not_ready" ? e : fault("not_ready", "", e instanceof Fault ? e.detail : String(e));
+    });
+    if (h.methods.indexOf(method) < 0) throw fault("unsupported", "", method);
+    return post(method, params);
+  }
+  return __spreadProps(__spreadValues({}, base), {
+    container: "govapp",
+    async credential(scope) {
+      const res = await call("login", { appId: ctx.appId(), scope });
+      if (typeof res.ticket !== "string" || !res.ticket) throw fault("failed", "", res);
+      return res.ticket;
+    },
+    async scan(p) {
+      const res = await call("scan", { type: p.type });
+      if (typeof res.text !== "string") throw fault("failed", "", res);
+      return res.format === "qr" || res.format === "bar" ? { text: res.text, format: res.format } : { text: res.text };
+    },
+    async getLocation(p) {
+      const res = await call("getLocation", { type: p.type });
+      const lat = Number(res.latitude);
+      const lng = Number(res.longitude);
+      if (isNaN(lat) || isNaN(lng)) throw fault("failed", "", res);
+      return {
+        latitude: lat,
+        longitude: lng,
+        accuracy: typeof res.accuracy === "number" ? res.accuracy : void 0,
+        coordType: res.coordType === "gcj02" ? "gcj02" : res.coordType === "wgs84" ? "wgs84" : p.type
+      };
+    },
+    async chooseImage(p) {
+      const res = await call("chooseImage", { count: p.count, sourceType: p.sourceType });
+      const list = Array.isArray(res.images) ? res.images : [];
+      return { images: list.filter((i) => i && typeof i.src === "string").map((i) => ({ src: i.src, id: String(i.id || i.src) })) };
+    },
+    async previewImage(p) {
+      await call("previewImage", { urls: p.urls, current: p.current });
+      return {};
+    },
+    async share(p) {
+      const res = await call("share", { title: p.title, desc: p.desc, link: p.link, imageUrl: p.imageUrl });
+      return typeof res.channel === "string" ? { via: "sheet", channel: res.channel } : { via: "sheet" };
+    },
+    async phoneCall(p) {
+      await call("phoneCall", { number: p.number });
+      return {};
+    },
+    async openLink(p) {
+      await call("openLink", { url: p.url });
+      return {};
+    },
+    async setTitle(p) {
+      await call("setTitle", { title: p.title });
+      return {};
+    },
+    async close() {
+      await call("close", {});
+      return {};
+    },
+    async getSystemInfo() {
+      const info = systemInfoFromUa(win, "govapp", ctx.sdkVersion);
+      const res = await call("getSystemInfo", {});
+      if (typeof res.containerVersion === "string") info.containerVersion = res.containerVersion;
+      else if (hello && hello.version) info.containerVersion = hello.version;
+      if (res.platform === "ios" || res.platform === "android" || res.platform === "harmony") info.platform = res.platform;
+      if (typeof res.osVersion === "string") info.osVersion = res.osVersion;
+      if (typeof res.model === "string") info.model = res.model;
+      if (typeof res.language === "string") info.language = res.language;
+      for (const k of ["screenWidth", "screenHeight", "pixelRatio"]) if (typeof res[k] === "number") info[k] = res[k];
+      return info;
+    },
+    async getUiStyle() {
+      const res = await call("getUiStyle", {});
+      return { uiStyle: res.uiStyle === "elder" ? "elder" : "normal" };
+    }
+  });
+}
+
+// src/bridge/config.ts
+var JSAPI_PERMISSIONS = ["location", "camera", "scan", "album", "share", "phone_call", "contacts", "record", "bluetooth", "nfc", "biometric", "file"];
+var PERMISSION_OF = {
+  scan: "scan",
+  getLocation: "location",
+  share: "share",
+  phoneCall: "phone_call"
+};
+var DEFAULT_WECHAT_OAUTH_URL = "https://open.weixin.qq.com/connect/oauth2/authorize";
+var DEFAULT_WECHAT_JS_URL = "https://res.wx.qq.com/open/js/jweixin-1.6.0.js";
+var DEFAULT_ZLB_JS_URL = "https://assets.zjzwfw.gov.cn/assets/ZWJSBridge/1.1.0/zwjsbridge.js";
+var DEFAULT_READY_TIMEOUT_MS = 1e4;
+function normalizeConfig(raw) {
+  const r = raw && typeof raw === "object" ? raw : {};
+  const str3 = (v) => typeof v === "string" ? v : void 0;
+  const obj = (v) => v && typeof v === "object" ? v : {};
+  const c = {};
+  if (str3(r.appId)) c.appId = r.appId;
+  if (str3(r.bundleId)) c.bundleId = r.bundleId;
+  if (str3(r.server) !== void 0) c.server = r.server;
+  if (Array.isArray(r.jsapi)) c.jsapi = r.jsapi.filter((x) => typeof x === "string");
+  if (["wechat", "alipay", "govapp", "zlb", "web"].indexOf(r.container) >= 0) c.container = r.container;
+  if (r.uiStyle === "normal" || r.uiStyle === "elder") c.uiStyle = r.uiStyle;
+  if (typeof r.readyTimeoutMs === "number" && r.readyTimeoutMs > 0) c.readyTimeoutMs = r.readyTimeoutMs;
+  const w = obj(r.wechat);
+  c.wechat = { appId: str3(w.appId), oauthUrl: str3(w.oauthUrl), jsUrl: str3(w.jsUrl) };
+  c.alipay = { appId: str3(obj(r.alipay).appId) };
+  c.zlb = { jsUrl: str3(obj(r.zlb).jsUrl) };
+  return c;
+}
+function declared(c, p) {
+  return !!c.jsapi && c.jsapi.indexOf(p) >= 0;
+}
+function imageSources(c, asked) {
+  if (asked && asked.length) {
+    for (const s of asked) if (!declared(c, s)) return { ok: [], missing: s };
+    return { ok: asked.slice() };
+  }
+  const ok = ["album", "camera"].filter((s) => declared(c, s));
+  return ok.length ? { ok } : { ok: [], missing: "album" };
+}
+
+// src/bridge/platform.ts
+function platformUrl(ctx, path, query) {
+  const server = (ctx.config().server || "").replace(/\/+$/, "");
+  const q = query ? Object.keys(query).map((k) => encodeURIComponent(k) + "=" + encodeURIComponent(query[k])).join("&") : "";
+  return server + path + (q ? "?" + q : "");
+}
+async function platformError(res) {
+  const out = { status: res.status };
+  try {
+    const b = await res.json();
+    if (b && typeof b.code === "number") out.code = b.code;
+    if (b && typeof b.error === "string") out.message = b.error;
+  } catch (_) {
+  }
+  return out;
+}
+async function exchangeCredential(ctx, container, credential) {
+  let res;
+  try {
+    res = await ctx.fetch(platformUrl(ctx, "/v1/auth/container-login"), {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ app_id: ctx.appId(), container, credential })
+    });
+  } catch (e) {
+    throw fault("failed", "登录失败：无法连接平台，请检查网络后重试", String(e));
+  }
+  if (res.status !== 200) {
+    const pe = await platformError(res);
+    const why = pe.message ? "：" + pe.message : "";
+    if (res.status === 401 || res.status === 403) throw fault("denied", "平台拒绝登录" + why, pe);
+    if (res.status === 429) throw fault("failed", "登录请求过于频繁，请稍后重试", pe);
+    throw fault("failed", "登录失败" + (why || "（平台返回 " + res.status + "）"), pe);
+  }
+  const b = await res.json().catch(() => null);
+  if (!b || typeof b.code !== "string" || !b.code) throw fault("failed", "登录失败：平台返回格式错误", b);
+  return { code: b.code, expiresIn: typeof b.expires_in === "number" ? b.expires_in : 0 };
+}
+
+// src/bridge/adapters/wechat.ts
+var WECHAT_JSAPIS_OF = {
+  "": ["previewImage", "closeWindow"],
+  scan: ["scanQRCode"],
+  location: ["getLocation", "openLocation"],
+  camera: ["chooseImage", "previewImage", "getLocalImgData", "uploadImage"],
+  album: ["chooseImage", "previewImage", "getLocalImgData", "uploadImage"],
+  share: ["updateAppMessageShareData", "updateTimelineShareData"],
+  record: ["startRecord", "stopRecord", "translateVoice"]
+};
+var BARCODE_PREFIX = /^(EAN_13|EAN_8|UPC_A|UPC_E|CODE_128|CODE_39|CODE_93|CODABAR|ITF|ITF_14|RSS_14|RSS_EXPANDED|PDF_417|DATA_MATRIX|AZTEC),/;
+function wxFault(res) {
+  const msg = res && (res.errMsg || res.err_msg) || "";
+  const tail = msg.slice(msg.indexOf(":") + 1).toLowerCase();
+  return fault(
+    tail === "cancel" ? "cancelled" : /offline verifying/.test(tail) ? "not_ready" : /permission denied|no permission|access denied|auth den|authorize no response|user deny/.test(tail) ? "denied" : /function.not.exist|not support/.test(tail) ? "unsupported" : "failed",
+    "",
+    res
+  );
+}
+function notReady(e) {
+  throw e instanceof Fault && e.code === "timeout" ? fault("not_ready") : e;
+}
+function wxCall(run) {
+  return new Promise((resolve, reject) => {
+    const no = (r) => reject(wxFault(r));
+    run({ success: resolve, fail: no, cancel: no });
+  });
+}
+function wechatAdapter(ctx) {
+  const win = ctx.win;
+  const base = webAdapter(ctx);
+  let signedUrl = "";
+  let sig = null;
+  let broken = null;
+  async function loadWx() {
+    if (win.wx && typeof win.wx.config === "function") return win.wx;
+    const url = ctx.config().wechat.jsUrl || DEFAULT_WECHAT_JS_URL;
+    await loadScript(win, url).catch(() => null);
+    if (!win.wx || typeof win.wx.config !== "function") throw fault("not_ready", "无法加载微信 JS-SDK，请检查网络后重试", url);
+    return win.wx;
+  }
+  async function fetchSignature(url) {
+    let res;
+    try {
+      res = await ctx.fetch(platformUrl(ctx, "/v1/bridge/wechat/signature", { app_id: ctx.appId(), url }), {
+        method: "GET",
+        headers: { Accept: "application/json" }
+      });
+    } catch (e) {
+      throw fault("not_ready", "无法获取微信签名，请检查网络后重试", String(e));
+    }
+    if (res.status !== 200) {
+      const pe = await platformError(res);
+      throw fault("not_ready", "平台拒绝了微信签名请求：" + (pe.message || res.status), pe);
+    }
+    const b = await res.json().catch(() => null);
+    const ts = b && Number(b.timestamp);
+    if (!b || typeof b.appId !== "string" || !ts || typeof b.nonceStr !== "string" || typeof b.signature !== "string" || !Array.isArray(b.jsApiList)) {
+      throw fault("not_ready", "平台拒绝了微信签名请求：格式错误", b);
+    }
+    return { appId: b.appId, timestamp: ts, nonceStr: b.nonceStr, signature: b.signature, jsApiList: b.jsApiList };
+  }
+  let configs = 0;
+  function configure(wx, s) {
+    const first = configs++ === 0;
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const fail2 = (res) => {
+        broken = res;
+        if (!settled) {
+          settled = true;
+          reject(fault("not_ready", "微信 JS-SDK 配置失败（" + (res && res.errMsg || "config:fail") + "）", res));
+        }
+      };
+      const ok = () => {
+        if (!settled) {
+          settled = true;
+          resolve();
+        }
+      };
+      wx.error(fail2);
+      broken = null;
+      wx.config({
+        debug: false,
+        appId: s.appId,
+        timestamp: s.timestamp,
+        nonceStr: s.nonceStr,
+        signature: s.signature,
+        jsApiList: s.jsApiList
+      });
+      if (first) {
+        wx.ready(ok);
+        return;
+      }
+      const probe2 = () => wx.checkJsApi({
+        jsApiList: ["closeWindow"],
+        success: ok,
+        fail: (res) => /offline verifying/.test(res && res.errMsg || "") ? setTimeout(probe2, 50) : fail2(res)
+      });
+      probe2();
+    });
+  }
+  const init = once(async () => {
+    const wx = await loadWx();
+    const url = pageUrl(win);
+    const s = await fetchSignature(url);
+    await configure(wx, s);
+    sig = s;
+    signedUrl = url;
+    return wx;
+  });
+  async function ready(api) {
+    const wx = await readyWx();
+    const now = pageUrl(win);
+    if (now !== signedUrl && !isIos(win)) {
+      const s = await fetchSignature(now);
+      await withTimeout2(configure(wx, s), ctx.readyTimeoutMs()).catch(notReady);
+      sig = s;
+      signedUrl = now;
+    }
+    if (broken) throw fault("not_ready", "微信 JS-SDK 配置失败（" + (broken.errMsg || "config:fail") + "）", broken);
+    if (sig && sig.jsApiList.indexOf(api) < 0) throw fault("denied", "", { api, jsApiList: sig.jsApiList });
+    return wx;
+  }
+  function readyWx() {
+    return withTimeout2(init(), ctx.readyTimeoutMs()).catch(notReady);
+  }
+  const signed = (api) => !!sig && sig.jsApiList.indexOf(api) >= 0;
+  const stateKey = () => "govapp:" + ctx.appId() + ":wx_oauth_state";
+  return __spreadProps(__spreadValues({}, base), {
+    container: "wechat",
+    async credential(scope) {
+      const store = sessionStore(win);
+      const st = queryParam(win, "state");
+      if (st !== null && st.indexOf("govapp.") === 0) {
+        const saved = store.get(stateKey());
+        store.remove(stateKey());
+        const code = queryParam(win, "code");
+        dropParams(win, ["code", "state"]);
+        if (!saved || saved !== st) throw fault("failed", "登录校验失败（state 不符，链接可能被伪造或已用过），请重新登录", { state: st });
+        if (!code) throw fault("cancelled");
+        return code;
+      }
+      const appId = ctx.config().wechat.appId || (await readyWx(), sig.appId);
+      const state = "govapp." + randomId(win);
+      if (!store.set(stateKey(), state)) throw fault("failed", "无法保存登录状态（会话存储不可用）");
+      const redirect = withoutParams(pageUrl(win), ["code", "state"]);
+      const oauth = ctx.config().wechat.oauthUrl || DEFAULT_WECHAT_OAUTH_URL;
+      win.location.href = oauth + "?appid=" + encodeURIComponent(appId) + "&redirect_uri=" + encodeURIComponent(redirect) + "&response_type=code&scope=" + (consentScope(scope) ? "snsapi_userinfo" : "snsapi_base") + "&state=" + encodeURIComponent(state) + "#wechat_redirect";
+      return new Promise(() => {
+      });
+    },
+    async scan(p) {
+      const wx = await ready("scanQRCode");
+      const scanType = p.type === "qr" ? ["qrCode"] : p.type === "bar" ? ["barCode"] : ["qrCode", "barCode"];
+      const res = await wxCall((cb) => wx.scanQRCode(__spreadValues({ needResult: 1, scanType }, cb)));
+      const raw = String(res.resultStr || "");
+      const m = BARCODE_PREFIX.exec(raw);
+      if (m) return { text: raw.slice(m[0].length), format: "bar" };
+      return p.type === "any" ? { text: raw } : { text: raw, format: p.type };
+    },
+    async getLocation(p) {
+      const wx = await ready("getLocation");
+      const res = await wxCall((cb) => wx.getLocation(__spreadValues({ type: p.type }, cb)));
+      return { latitude: Number(res.latitude), longitude: Number(res.longitude), accuracy: Number(res.accuracy) || void 0, coordType: p.type };
+    },
+    async chooseImage(p) {
+      const wx = await ready("chooseImage");
+      const res = await wxCall(
+        (cb) => wx.chooseImage(__spreadValues({ count: p.count, sizeType: ["original", "compressed"], sourceType: p.sourceType }, cb))
+      );
+      const ids = res.localIds || [];
+      const images = [];
+      for (const id of ids) {
+        let src = id;
+        if (win.__wxjs_is_wkwebview && signed("getLocalImgData")) {
+          const d = await wxCall((cb) => wx.getLocalImgData(__spreadValues({ localId: id }, cb)));
+          src = /^data:/.test(d.localData) ? d.localData : "data:image/jpeg;base64," + d.localData;
+        }
+        images.push({ src, id });
+      }
+      return { images };
+    },
+    async previewImage(p) {
+      await readyWx();
+      if (!signed("previewImage")) return base.previewImage(p);
+      const wx = await ready("previewImage");
+      await wxCall((cb) => wx.previewImage(__spreadValues({ current: p.current, urls: p.urls }, cb)));
+      return {};
+    },
+    async share(p) {
+      const wx = await ready("updateAppMessageShareData");
+      await wxCall((cb) => wx.updateAppMessageShareData(__spreadValues({ title: p.title, desc: p.desc, link: p.link, imgUrl: p.imageUrl }, cb)));
+      if (sig && sig.jsApiList.indexOf("updateTimelineShareData") >= 0) {
+        await wxCall((cb) => wx.updateTimelineShareData(__spreadValues({ title: p.title, link: p.link, imgUrl: p.imageUrl }, cb)));
+      }
+      return { via: "menu" };
+    },
+    async close() {
+      await readyWx();
+      if (!signed("closeWindow")) {
+        if (!win.WeixinJSBridge) throw fault("unsupported", "", "closeWindow is not in jsApiList");
+        win.WeixinJSBridge.call("closeWindow");
+        return {};
+      }
+      const wx = await ready("closeWindow");
+      wx.closeWindow();
+      return {};
+    },
+    getSystemInfo: () => Promise.resolve(systemInfoFromUa(win, "wechat", ctx.sdkVersion))
+  });
+}
+function sessionStore(win) {
+  const ss = (() => {
+    try {
+      return win.sessionStorage || null;
+    } catch (_) {
+      return null;
+    }
+  })();
+  return {
+    get: (k) => {
+      try {
+        return ss ? ss.getItem(k) : null;
+      } catch (_) {
+        return null;
+      }
+    },
+    set: (k, v) => {
+      try {
+        if (!ss) return false;
+        ss.setItem(k, v);
+        return true;
+      } catch (_) {
+        return false;
+      }
+    },
+    remove: (k) => {
+      try {
+        if (ss) ss.removeItem(k);
+      } catch (_) {
+      }
+    }
+  };
+}
+
+// src/bridge/adapters/zlb.ts
+function zlbFault(err) {
+  const text = String(err && (err.errorMessage || err.message || err.msg) || err || "");
+  const code = /取消|cancel/i.test(text) ? "cancelled" : /权限|拒绝|未授权|denied|permission/i.test(text) ? "denied" : /不支持|未实现|not support|not exist/i.test(text) ? "unsupported" : /超时|timeout/i.test(text) ? "timeout" : "failed";
+  return fault(code, "", err);
+}
+function zlbAdapter(ctx) {
+  const win = ctx.win;
+  const base = webAdapter(ctx);
+  const init = once(async () => {
+    if (!win.ZWJSBridge) {
+      const url = ctx.config().zlb.jsUrl || DEFAULT_ZLB_JS_URL;
+      await loadScript(win, url).catch(() => null);
+      if (!win.ZWJSBridge) throw fault("not_ready", "无法加载 ZWJSBridge，请检查网络后重试", url);
+    }
+    const z = win.ZWJSBridge;
+    await new Promise((resolve) => z.onReady(() => resolve()));
+    return z;
+  });
+  function bridge() {
+    return withTimeout2(init(), ctx.readyTimeoutMs()).catch((e) => {
+      throw e instanceof Fault && e.code !== "timeout" ? e : fault("not_ready");
+    });
+  }
+  async function call(name, params) {
+    const z = await bridge();
+    if (typeof z[name] !== "function") throw fault("unsupported", "", name);
+    try {
+      return await z[name](params) || {};
+    } catch (e) {
+      throw zlbFault(e);
+    }
+  }
+  return __spreadProps(__spreadValues({}, base), {
+    container: "zlb",
+    async credential() {
+      const t = queryParam(win, "ticket");
+      if (t) {
+        dropParams(win, ["ticket"]);
+        return t;
+      }
+      const res = await call("ssoTicket", {});
+      const id = res.ticketId || res.ticket;
+      if (typeof id !== "string" || !id) throw fault("failed", "", res);
+      return id;
+    },
+    async scan(p) {
+      const res = await call("scan", { type: p.type === "bar" ? "barCode" : "qrCode" });
+      if (typeof res.text !== "string") throw fault("failed", "", res);
+      return p.type === "any" ? { text: res.text } : { text: res.text, format: p.type };
+    },
+    async getLocation() {
+      const res = await call("getLocation", {});
+      const lat = Number(res.latitude);
+      const lng = Number(res.longitude);
+      if (isNaN(lat) || isNaN(lng)) throw fault("failed", "", res);
+      return { latitude: lat, longitude: lng, accuracy: Number(res.accuracy) || void 0, coordType: "gcj02" };
+    },
+    async chooseImage(p) {
+      const res = await call("chooseImage", { upload: true });
+      const paths = Array.isArray(res.picPath) ? res.picPath : [];
+      if (!paths.length) throw fault("cancelled", "", res);
+      return { images: paths.slice(0, p.count).map((s) => ({ src: s, id: s })) };
+    },
+    async previewImage(p) {
+      const z = await bridge();
+      if (typeof z.previewImage !== "function") return base.previewImage(p);
+      await call("previewImage", { urls: p.urls, current: p.current });
+      return {};
+    },
+    async share(p) {
+      await call("share", { title: p.title, desc: p.desc, url: p.link, image: p.imageUrl });
+      return { via: "sheet" };
+    },
+    async phoneCall(p) {
+      await call("phoneCall", { corpId: p.number.replace(/\s+/g, "") });
+      return {};
+    },
+    async openLink(p) {
+      await call("openLink", { url: p.url });
+      return {};
+    },
+    async setTitle(p) {
+      await call("setTitle", { title: p.title });
+      return {};
+    },
+    async close() {
+      await call("close", {});
+      return {};
+    },
+    getSystemInfo: () => Promise.resolve(systemInfoFromUa(win, "zlb", ctx.sdkVersion)),
+    async getUiStyle() {
+      const res = await call("getUiStyle", {});
+      return { uiStyle: res.uiStyle === "elder" ? "elder" : "normal" };
+    }
+  });
+}
+
+// src/bridge/types.ts
+var METHODS = [
+  "login",
+  "scan",
+  "getLocation",
+  "chooseImage",
+  "previewImage",
+  "share",
+  "phoneCall",
+  "openLink",
+  "setTitle",
+  "close",
+  "getSystemInfo",
+  "getUiStyle"
+];
+var DEFAULT_TIMEOUTS = {
+  login: 0,
+  scan: 0,
+  getLocation: 3e4,
+  chooseImage: 0,
+  previewImage: 0,
+  share: 0,
+  phoneCall: 1e4,
+  openLink: 1e4,
+  setTitle: 1e4,
+  close: 1e4,
+  getSystemInfo: 1e4,
+  getUiStyle: 1e4
+};
+
+// src/bridge/api.ts
+var ADAPTERS = {
+  wechat: wechatAdapter,
+  alipay: alipayAdapter,
+  govapp: nativeAdapter,
+  zlb: zlbAdapter,
+  web: webAdapter
+};
+function toGovappError(e, container, method) {
+  if (isGovappError(e)) return e;
+  if (e instanceof Fault) return new GovappError(e.code, e.message || "", container, method, e.detail);
+  return new GovappError("failed", "", container, method, e instanceof Error ? e.message : e);
+}
+var PERMISSION_TEXT = {
+  scan: "扫码（scan）",
+  location: "定位（location）",
+  camera: "拍照（camera）",
+  album: "相册（album）",
+  share: "分享（share）",
+  phone_call: "拨打电话（phone_call）"
+};
+function notDeclared(c, permission) {
+  const what = PERMISSION_TEXT[permission] || permission;
+  return fault(
+    "not_declared",
+    c.jsapi ? "应用未声明" + what + '权限，请在 govapp.json 的 jsapi_permissions 中加入 "' + permission + '" 并重新发布' : "页面没有应用配置（window.__GOVAPP__），无法确认已声明" + what + "权限"
+  );
+}
+function str2(v, name, required) {
+  if (v === void 0 || v === null || v === "") {
+    if (required) throw fault("failed", "参数错误：缺少 " + name);
+    return "";
+  }
+  if (typeof v !== "string") throw fault("failed", "参数错误：" + name + " 应为字符串");
+  return v;
+}
+function link(win, v, name) {
+  const u = httpUrl(win, v);
+  if (!u) throw fault("failed", "参数错误：" + name + " 应为 http(s) 地址");
+  return u;
+}
+function prepare(method, p, c, win) {
+  const perm = PERMISSION_OF[method];
+  if (perm && !declared(c, perm)) throw notDeclared(c, perm);
+  switch (method) {
+    case "login": {
+      const scope = str2(p.scope, "scope", false) || "openid";
+      if (!/^[\w.:-]+( [\w.:-]+)*$/.test(scope)) throw fault("failed", "参数错误：scope 应为空格分隔的权限名");
+      return { scope };
+    }
+    case "scan": {
+      const type = p.type === void 0 ? "any" : p.type;
+      if (["qr", "bar", "any"].indexOf(type) < 0) throw fault("failed", "参数错误：type 应为 qr、bar 或 any");
+      return { type };
+    }
+    case "getLocation": {
+      const type = p.type === void 0 ? "wgs84" : p.type;
+      if (type !== "wgs84" && type !== "gcj02") throw fault("failed", "参数错误：type 应为 wgs84 或 gcj02");
+      return { type };
+    }
+    case "chooseImage": {
+      const count = p.count === void 0 ? 9 : p.count;
+      if (typeof count !== "number" || count !== Math.floor(count) || count < 1 || count > 9) throw fault("failed", "参数错误：count 应为 1 到 9");
+      if (p.sourceType !== void 0 && (!Array.isArray(p.sourceType) || p.sourceType.some((s) => s !== "album" && s !== "camera"))) {
+        throw fault("failed", '参数错误：sourceType 应为 ["album", "camera"] 的子集');
+      }
+      const src = imageSources(c, p.sourceType);
+      if (src.missing) throw notDeclared(c, src.missing);
+      return { count, sourceType: src.ok };
+    }
+    case "previewImage": {
+      if (!Array.isArray(p.urls) || !p.urls.length) throw fault("failed", "参数错误：urls 应为非空的图片地址列表");
+      const urls = p.urls.map((u) => link(win, u, "urls"));
+      const current2 = p.current === void 0 ? urls[0] : link(win, p.current, "current");
+      return { urls, current: current2 };
+    }
+    case "share":
+      return {
+        title: str2(p.title, "title", true),
+        desc: str2(p.desc, "desc", false),
+        link: p.link === void 0 ? pageUrl(win) : link(win, p.link, "link"),
+        imageUrl: p.imageUrl === void 0 || p.imageUrl === "" ? "" : link(win, p.imageUrl, "imageUrl")
+      };
+    case "phoneCall": {
+      const number = str2(p.number, "number", true);
+      if (!PHONE.test(number)) throw fault("failed", "参数错误：number 不是电话号码");
+      return { number };
+    }
+    case "openLink":
+      return { url: link(win, p.url, "url") };
+    case "setTitle":
+      return { title: p.title === "" ? "" : str2(p.title, "title", true) };
+    default:
+      return {};
+  }
+}
+function createBridge(o) {
+  const win = o.win;
+  const config = () => normalizeConfig(o.config !== void 0 ? o.config : win && win.__GOVAPP__);
+  const ctx = {
+    win,
+    config,
+    appId: () => config().appId || o.appId || "",
+    fetch: o.fetch || ((url, init) => win.fetch(url, init)),
+    sdkVersion: o.sdkVersion,
+    readyTimeoutMs: () => config().readyTimeoutMs || DEFAULT_READY_TIMEOUT_MS
+  };
+  let adapter = null;
+  const current2 = () => {
+    if (!adapter) adapter = ADAPTERS[detectContainer(win, config())](ctx);
+    return adapter;
+  };
+  async function run(method, params) {
+    const p = params && typeof params === "object" ? params : {};
+    const c = config();
+    const a = current2();
+    try {
+      const q = prepare(method, p, c, win);
+      const ms = typeof p.timeout === "number" && p.timeout >= 0 ? p.timeout : DEFAULT_TIMEOUTS[method];
+      if (method === "login") {
+        const credential = await withTimeout2(a.credential(q.scope), ms);
+        return await withTimeout2(exchangeCredential(ctx, a.container, credential), ms || 15e3);
+      }
+      const fn = a[method];
+      return await withTimeout2(fn(q), ms);
+    } catch (e) {
+      throw toGovappError(e, a.container, method);
+    }
+  }
+  const api = {};
+  for (const m of METHODS) api[m] = (params) => run(m, params);
+  Object.defineProperty(api, "container", { enumerable: true, get: () => current2().container });
+  return api;
+}
+
 // src/index.ts
 setCryptoBackends(staticBackends);
 export {
@@ -1374,16 +2619,25 @@ export {
   AppState,
   CanonicalError,
   DEFAULT_LIMITS,
+  DEFAULT_TIMEOUTS,
   DEFAULT_TIMEOUT_MS,
   DownloadError,
+  ERROR_CODES,
+  GovappError,
+  JSAPI_PERMISSIONS,
   JsonSyntaxError,
   MAX_SAFE,
+  METHODS,
   MemoryStore,
+  NATIVE_PROTOCOL,
+  NATIVE_READY_EVENT,
   NonInteger,
+  PERMISSION_OF,
   REASONS,
   SDK_VERSION,
   UpdateCache,
   UpdateError,
+  WECHAT_JSAPIS_OF,
   bootLoader,
   bundleUrl,
   canonicalBytes,
@@ -1392,12 +2646,16 @@ export {
   checkForUpdate,
   checkManifest,
   computeBundleId,
+  createBridge,
   createRuntime,
+  detectContainer,
   downloadAndVerify,
   ed25519Mode,
+  isGovappError,
   joinUrl,
   keyIdFor,
   loaderUrl,
+  normalizeConfig,
   parseBundlePath,
   parseEnvelope,
   parseStrictJson,
@@ -1406,6 +2664,7 @@ export {
   setCryptoBackends,
   sha256,
   sha256Hex,
+  toGovappError,
   updateUrl,
   verifyEnvelope
 };

@@ -32,7 +32,14 @@ await esbuild.build({
   ...browser,
   entryPoints: ['src/browser.ts'],
   outfile: join(out, 'govapp.js'),
-  banner: banner(`@govapp/sdk ${v('.')} govapp.js: hot-update loader and runtime`),
+  banner: banner(`@govapp/sdk ${v('.')} govapp.js: hot-update loader and runtime, the JS API`),
+});
+// The container simulation: tests and `govapp dev` only, never in govapp.js.
+await esbuild.build({
+  ...browser,
+  entryPoints: ['sim/browser.ts'],
+  outfile: join(out, 'sim.js'),
+  banner: banner(`@govapp/sdk ${v('.')} sim.js: simulated WeChat, Alipay, ZWJSBridge and gov-app containers (development only)`),
 });
 await esbuild.build({
   ...browser,

@@ -1,11 +1,15 @@
 // Entry of dist/govapp.js, the one browser file (IIFE, ES2017) that the
 // platform serves at /sdk/govapp.js. It installs:
-//   window.govapp            the in-app runtime (ready(), state(), …)
+//   window.govapp            the in-app runtime (ready(), state(), …) and the
+//                            one JS API (login(), scan(), getLocation(), …)
 //   window.govappBootLoader  the loader of /a/{appId}/ (reads window.__GOVAPP_LOADER__)
 // Verifiers that are not always needed load on first use from the same
 // folder: ed25519.js (only where WebCrypto lacks Ed25519) and sm2.js (only
 // for sm2-sm3 bundles).
 
+import { createBridge } from './bridge/api';
+import { GovappError, isGovappError } from './bridge/errors';
+import { METHODS } from './bridge/types';
 import { globalObject } from './bytes';
 import { setCryptoBackends, SignatureVerifier } from './crypto/backends';
 import { bootLoader, LoaderConfig, LoaderEnv, LoaderOutcome } from './loader';
@@ -130,6 +134,11 @@ api.appId = runtime.appId;
 api.bundleId = runtime.bundleId;
 api.ready = runtime.ready;
 api.state = runtime.state;
+const bridge = createBridge({ win: g, sdkVersion: SDK_VERSION, appId: runtime.appId, fetch: fetchFn });
+for (const m of METHODS) api[m] = bridge[m];
+Object.defineProperty(api, 'container', { enumerable: true, configurable: true, get: () => bridge.container });
+api.GovappError = GovappError;
+api.isGovappError = isGovappError;
 g.govapp = api;
 
 g.govappBootLoader = (config?: LoaderConfig): Promise<LoaderOutcome> => {
