@@ -181,7 +181,8 @@ func New(cfg Config, opts ...Option) (_ *Platform, err error) {
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	h, err := httpapi.New(httpapi.Deps{
-		Identity: ids, Apps: reg, Audit: au, Releases: rel, Auth: authn, Bridge: br, AlipayNotify: alipayNotify, Issuer: issuer, SDK: sdkjs.Dist, Logger: o.logger, Registry: registry,
+		Identity: ids, Apps: reg, Audit: au, Releases: rel, Auth: authn, Bridge: br, AlipayNotify: alipayNotify, Issuer: issuer,
+		WeChatAppID: cfg.WeChatAppID, WeChatOAuthURL: wechatOAuthURL(cfg), AlipayAppID: cfg.AlipayAppID, SDK: sdkjs.Dist, Logger: o.logger, Registry: registry,
 		BodyLimit: cfg.BodyLimit, Version: o.version, Ping: d.PingContext,
 	})
 	if err != nil {
@@ -350,4 +351,16 @@ func VerifyAudit(ctx context.Context, cfg Config) (AuditReport, error) {
 		return AuditReport{}, fmt.Errorf("%w in %s; point --data or --database-url at the platform's store", err, d.Where)
 	}
 	return au.Verify(ctx)
+}
+
+// wechatOAuthURL is WeChat's authorize page for the configured (or sandbox) account.
+func wechatOAuthURL(cfg Config) string {
+	base := cfg.WeChatOpenURL
+	if base == "" {
+		base = cfg.WeChatAPIURL
+	}
+	if base == "" {
+		base = "https://open.weixin.qq.com"
+	}
+	return strings.TrimRight(base, "/") + "/connect/oauth2/authorize"
 }

@@ -223,8 +223,8 @@ func (s *Service) SetSettings(ctx context.Context, p *identity.Principal, appID 
 // wechatAPIs maps the JSAPI permissions an app declares to the JS-SDK APIs wx.config may list.
 var wechatAPIs = map[string][]string{
 	"location": {"getLocation", "openLocation"},
-	"camera":   {"chooseImage", "previewImage", "uploadImage"},
-	"album":    {"chooseImage", "previewImage", "uploadImage"},
+	"camera":   {"chooseImage", "uploadImage", "getLocalImgData"},
+	"album":    {"chooseImage", "uploadImage", "getLocalImgData"},
 	"scan":     {"scanQRCode"},
 	"share":    {"updateAppMessageShareData", "updateTimelineShareData"},
 	"record":   {"startRecord", "stopRecord", "translateVoice"},
@@ -260,7 +260,8 @@ func (s *Service) WeChatSignature(ctx context.Context, appID, pageURL, platformH
 	if err != nil {
 		return Signature{}, err
 	}
-	list := []string{}
+	// Viewing pictures and closing the page need no permission in any container.
+	list := []string{"previewImage", "closeWindow"}
 	for _, perm := range a.JSAPIPermissions {
 		for _, api := range wechatAPIs[perm] {
 			if !slices.Contains(list, api) {

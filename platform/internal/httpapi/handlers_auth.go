@@ -176,7 +176,11 @@ func (s *server) handleContainerLogin(c echo.Context) error {
 	if err := bind(c, &in); err != nil {
 		return err
 	}
-	code, exp, err := s.Auth.ContainerLogin(c.Request().Context(), in.AppID, in.Container, in.Credential)
+	container := in.Container
+	if container == "zlb" {
+		container = "govapp" // 浙里办 is the gov app's single sign-on
+	}
+	code, exp, err := s.Auth.ContainerLogin(c.Request().Context(), in.AppID, container, in.Credential)
 	if err != nil {
 		return err
 	}

@@ -146,7 +146,7 @@ func (s *server) handleBundleFile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cfg, _ := json.Marshal(map[string]string{"appId": appID, "bundleId": bundleID, "server": ""})
+	cfg, _ := json.Marshal(s.runtimeConfig(c, appID, bundleID))
 	body = injectSDK(body, []byte(`<script>window.__GOVAPP__=`+string(cfg)+`;</script><script src="/sdk/govapp.js"></script>`))
 	h.Set("Cache-Control", "no-cache")
 	return c.Blob(http.StatusOK, ct, body)
@@ -197,4 +197,21 @@ func injectSDK(body, tag []byte) []byte {
 	out = append(out, body[:at]...)
 	out = append(out, tag...)
 	return append(out, body[at:]...)
+}
+
+// runtimeConfig is window.__GOVAPP__ for a bundle's pages (sdk-js reads it): which bridge APIs
+// the app declared (anything else is refused in the page, as by the signature endpoint) and
+// the platform's WeChat and Alipay app ids for container sign-in.
+func (s *server) runtimeConfig(c echo.Context, appID, bundleID string) map[string]any {
+	cfg := map[string]any{"appId": appID, "bundleId": bundleID, "server": "", "jsapi": []string{}}
+	if a, err := s.Apps.Lookup(c.Request().Context(), appID); err == nil {
+		cfg["jsapi"] = a.JSAPIPermissions
+	}
+	if s.WeChatAppID != "" {
+		cfg["wechat"] = map[string]string{"appId": s.WeChatAppID, "oauthUrl": s.WeChatOAuthURL}
+	}
+	if s.AlipayAppID != "" {
+		cfg["alipay"] = map[string]string{"appId": s.AlipayAppID}
+	}
+	return cfg
 }

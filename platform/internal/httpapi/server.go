@@ -37,6 +37,8 @@ type Deps struct {
 	Releases *releases.Service
 	Auth     *auth.Service
 	Bridge   *bridge.Service
+	// WeChatAppID, WeChatOAuthURL and AlipayAppID tell pages how to sign in in a container.
+	WeChatAppID, WeChatOAuthURL, AlipayAppID string
 	// AlipayNotify verifies and records Alipay's asynchronous notifications (nil: no Alipay).
 	AlipayNotify http.Handler
 	// Issuer is the OpenID provider's issuer URL; "" derives it from the request's host.
