@@ -100,8 +100,9 @@ type Config struct {
 	// and in the environment.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
 
-	// The outside services. With none of WeChat, Alipay or SMS configured, `govapp serve` runs
-	// in sandbox mode: the fakes of sandbox/ run in-process and these point at them.
+	// The outside services. With none of WeChat, Alipay, the gov-app SSO or SMS configured,
+	// `govapp serve` runs in sandbox mode: the fakes of sandbox/ run in-process and these point
+	// at them.
 
 	// WeChatAppID and WeChatSecret are the platform's shared official account (公众号).
 	WeChatAppID  string `yaml:"wechat_app_id"`
@@ -116,6 +117,13 @@ type Config struct {
 	// AlipayGatewayURL and AlipayAuthorizeURL replace the open-API gateway and OAuth page.
 	AlipayGatewayURL   string `yaml:"alipay_gateway_url"`
 	AlipayAuthorizeURL string `yaml:"alipay_authorize_url"`
+	// ZLBBaseURL (the SSO API with its gateway path prefix), ZLBAccessKey and ZLBSecretKey (the
+	// app's gateway AK/SK) reach the gov app's SSO (浙里办 style). ZLBLoginURL is the login page
+	// for browsers outside the gov app; ZLBBaseURL + /sso/login when empty.
+	ZLBBaseURL   string `yaml:"zlb_base_url"`
+	ZLBAccessKey string `yaml:"zlb_access_key"`
+	ZLBSecretKey string `yaml:"zlb_secret_key"`
+	ZLBLoginURL  string `yaml:"zlb_login_url"`
 	// SMSURL and SMSAPIKey reach the SMS gateway that sends verification codes.
 	SMSURL    string `yaml:"sms_url"`
 	SMSAPIKey string `yaml:"sms_api_key"`
@@ -243,7 +251,7 @@ func (c Config) validate() []error {
 // replaced whole, since it may hold a password in a place we cannot find.
 func (c Config) Redacted() Config {
 	c.DatabaseURL = db.Redact(c.DatabaseURL)
-	for _, p := range []*string{&c.SecretKey, &c.WeChatSecret, &c.AlipayPrivateKey, &c.SMSAPIKey} {
+	for _, p := range []*string{&c.SecretKey, &c.WeChatSecret, &c.AlipayPrivateKey, &c.ZLBSecretKey, &c.SMSAPIKey} {
 		if *p != "" {
 			*p = "xxxxx"
 		}
@@ -357,6 +365,10 @@ func configFields() []field {
 		str("alipay_public_key", false, func(c *Config) *string { return &c.AlipayPublicKey }),
 		str("alipay_gateway_url", false, func(c *Config) *string { return &c.AlipayGatewayURL }),
 		str("alipay_authorize_url", false, func(c *Config) *string { return &c.AlipayAuthorizeURL }),
+		str("zlb_base_url", false, func(c *Config) *string { return &c.ZLBBaseURL }),
+		str("zlb_access_key", false, func(c *Config) *string { return &c.ZLBAccessKey }),
+		str("zlb_secret_key", true, func(c *Config) *string { return &c.ZLBSecretKey }),
+		str("zlb_login_url", false, func(c *Config) *string { return &c.ZLBLoginURL }),
 		str("sms_url", false, func(c *Config) *string { return &c.SMSURL }),
 		str("sms_api_key", true, func(c *Config) *string { return &c.SMSAPIKey }),
 	}
@@ -364,7 +376,7 @@ func configFields() []field {
 
 // Sandboxed reports whether no outside service is configured, so serve runs the fakes.
 func (c Config) Sandboxed() bool {
-	return c.WeChatAppID == "" && c.AlipayAppID == "" && c.SMSURL == ""
+	return c.WeChatAppID == "" && c.AlipayAppID == "" && c.ZLBAccessKey == "" && c.SMSURL == ""
 }
 
 // lookupField finds the field with the given YAML key.

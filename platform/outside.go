@@ -12,6 +12,7 @@ import (
 	"github.com/govapp/govapp/platform/internal/ext/alipay"
 	"github.com/govapp/govapp/platform/internal/ext/sms"
 	"github.com/govapp/govapp/platform/internal/ext/wechat"
+	"github.com/govapp/govapp/platform/internal/ext/zlb"
 )
 
 // outside builds the clients of the outside services the config names and the sign-in
@@ -41,6 +42,13 @@ func outside(cfg Config, br *bridge.Service) (map[string]auth.Upstream, auth.SMS
 			}
 			return br.RecordNotify(ctx, form.Get("notify_type"), form.Get("notify_id"), params)
 		})
+	}
+	if cfg.ZLBAccessKey != "" {
+		zc, err := zlb.New(zlb.Config{BaseURL: cfg.ZLBBaseURL, AccessKey: cfg.ZLBAccessKey, SecretKey: cfg.ZLBSecretKey, LoginURL: cfg.ZLBLoginURL})
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("zlb_base_url / zlb_access_key / zlb_secret_key: %w", err)
+		}
+		ups["govapp"] = zlbUpstream{zc}
 	}
 	var sender auth.SMS
 	if cfg.SMSURL != "" {
@@ -109,4 +117,37 @@ func (u alipayUpstream) Exchange(ctx context.Context, code string) (auth.Upstrea
 		who.VerifiedLevel = 2
 	}
 	return who, nil
+}
+
+// zlbUpstream signs citizens in with the gov app's SSO ticket (浙里办 style): the gov app
+// hands the light app a one-time ticket, or the SSO login page sends the browser back with
+// one, and the platform exchanges it server to server. The phone counts as verified for
+// linking only from real-name level 2 (实名) up, where the gov app has checked the person
+// against the ID number; a level-1 account's phone is only self-declared.
+type zlbUpstream struct{ c *zlb.Client }
+
+func (u zlbUpstream) Name() string { return "govapp" }
+
+func (u zlbUpstream) AuthorizeURL(redirectURI, state string) string {
+	return u.c.LoginURL(redirectURI, state)
+}
+
+func (u zlbUpstream) Exchange(ctx context.Context, ticket string) (auth.UpstreamIdentity, error) {
+	tok, err := u.c.ValidateTicket(ctx, ticket)
+	if err != nil {
+		return auth.UpstreamIdentity{}, err
+	}
+	info, err := u.c.UserInfo(ctx, tok)
+	if err != nil {
+		return auth.UpstreamIdentity{}, err
+	}
+	return auth.UpstreamIdentity{
+		Provider:      "govapp",
+		Subject:       info.UserID,
+		Nickname:      info.UserName,
+		Phone:         info.Phone,
+		PhoneVerified: info.Phone != "" && info.RealNameLevel >= 2,
+		VerifiedLevel: info.RealNameLevel,
+		Region:        info.Region,
+	}, nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/govapp/govapp/sandbox/alipay"
 	"github.com/govapp/govapp/sandbox/sms"
 	"github.com/govapp/govapp/sandbox/wechat"
+	"github.com/govapp/govapp/sandbox/zlb"
 )
 
 // Fakes are the running sandbox services.
@@ -23,6 +24,7 @@ type Fakes struct {
 	WeChat *wechat.Server
 	Alipay *alipay.Gateway
 	SMS    *sms.Gateway
+	ZLB    *zlb.Server
 	// URL is where each fake listens, by name.
 	URL   map[string]string
 	close []func() error
@@ -31,8 +33,8 @@ type Fakes struct {
 // Start runs the fakes on loopback ports and returns cfg pointing at them (credentials made
 // up for this run and registered with the fakes).
 func Start(cfg platform.Config) (*Fakes, platform.Config, error) {
-	f := &Fakes{WeChat: &wechat.Server{}, Alipay: &alipay.Gateway{}, SMS: &sms.Gateway{}, URL: map[string]string{}}
-	for name, h := range map[string]http.Handler{"wechat": f.WeChat, "alipay": f.Alipay, "sms": f.SMS} {
+	f := &Fakes{WeChat: &wechat.Server{}, Alipay: &alipay.Gateway{}, SMS: &sms.Gateway{}, ZLB: &zlb.Server{}, URL: map[string]string{}}
+	for name, h := range map[string]http.Handler{"wechat": f.WeChat, "alipay": f.Alipay, "sms": f.SMS, "zlb": f.ZLB} {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			f.Close()
@@ -65,6 +67,10 @@ func Start(cfg platform.Config) (*Fakes, platform.Config, error) {
 	cfg.AlipayGatewayURL = f.URL["alipay"] + "/gateway.do"
 	cfg.AlipayAuthorizeURL = f.URL["alipay"] + "/oauth2/publicAppAuthorize.htm"
 	cfg.SMSURL = f.URL["sms"]
+
+	_, _ = rand.Read(b[:])
+	cfg.ZLBBaseURL, cfg.ZLBAccessKey, cfg.ZLBSecretKey = f.URL["zlb"], "BCDSGA_sandbox0001", hex.EncodeToString(b[:])
+	f.ZLB.AddApp(cfg.ZLBAccessKey, cfg.ZLBSecretKey)
 	return f, cfg, nil
 }
 

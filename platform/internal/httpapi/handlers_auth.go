@@ -147,6 +147,9 @@ func (s *server) handleLoginCallback(c echo.Context) error {
 		code = c.QueryParam("auth_code")
 	}
 	if code == "" {
+		code = c.QueryParam("ticket")
+	}
+	if code == "" {
 		return s.h5Error(c, http.StatusBadRequest, "登录未完成", "没有收到授权码：可能取消了授权，请返回应用重新登录。")
 	}
 	id, err := s.Auth.FinishUpstream(c.Request().Context(), c.Param("provider"), c.QueryParam("state"), code)
@@ -176,11 +179,7 @@ func (s *server) handleContainerLogin(c echo.Context) error {
 	if err := bind(c, &in); err != nil {
 		return err
 	}
-	container := in.Container
-	if container == "zlb" {
-		container = "govapp" // 浙里办 is the gov app's single sign-on
-	}
-	code, exp, err := s.Auth.ContainerLogin(c.Request().Context(), in.AppID, container, in.Credential)
+	code, exp, err := s.Auth.ContainerLogin(c.Request().Context(), in.AppID, in.Container, in.Credential)
 	if err != nil {
 		return err
 	}
