@@ -2,6 +2,7 @@
 // docs/HOTUPDATE.md says: the same checks, in the same order, with the same
 // reason codes as the Go package hotupdate and the native container.
 
+import { FOLD_RUNS } from './foldtable';
 import { compareUtf8, decodeUtf8Strict, fromBase64, hasLoneSurrogate, utf8 } from './bytes';
 import { canonicalBytes, MAX_SAFE } from './canonical';
 import { cryptoBackends } from './crypto/backends';
@@ -274,34 +275,22 @@ export function pathProblem(p: string): string | null {
   return null;
 }
 
-const foldCache: { [ch: string]: string } = Object.create(null);
-
-function single(s: string): boolean {
-  return s.length === 1 || (s.length === 2 && s.codePointAt(0)! > 0xffff);
-}
-
-// sameFold tells whether a and b (single code points) are equal under Unicode
-// simple case folding (CaseFolding.txt C+S), which is exactly what a RegExp
-// with the i and u flags compares (ECMA-262 Canonicalize).
-function sameFold(a: string, b: string): boolean {
-  return new RegExp('^' + a.replace(/[\\^$.*+?()[\]{}|\/]/g, '\\$&') + '$', 'iu').test(b);
-}
-
-// foldChar maps a code point to one representative of its simple case
-// folding class: lower(upper(c)) or lower(c) when that is one code point of
-// the same class, else c itself. Full mappings (ß → SS) and special-casing
-// (İ → i̇, ı vs i) therefore stay apart, as in Go's strings.EqualFold.
-function foldChar(ch: string): string {
-  let r = foldCache[ch];
-  if (r === undefined) {
-    r = ch;
-    const lu = ch.toUpperCase().toLowerCase();
-    const l = ch.toLowerCase();
-    if (single(lu) && lu !== ch && sameFold(ch, lu)) r = lu;
-    else if (single(l) && l !== ch && sameFold(ch, l)) r = l;
-    foldCache[ch] = r;
+// foldCode maps a code point to the smallest member of its simple case folding orbit, from a
+// table generated from Go's unicode.SimpleFold (src/foldtable.ts): the verdict must not depend
+// on the Unicode version of the WebView's toLowerCase/toUpperCase, and İ/ı stay apart from
+// i/I as in Go's strings.EqualFold.
+function foldCode(cp: number): number {
+  let lo = 0;
+  let hi = FOLD_RUNS.length / 4;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (FOLD_RUNS[4 * mid] <= cp) lo = mid + 1;
+    else hi = mid;
   }
-  return r;
+  if (lo === 0) return cp;
+  const r = 4 * (lo - 1);
+  if (cp > FOLD_RUNS[r + 1] || (cp - FOLD_RUNS[r]) % FOLD_RUNS[r + 2] !== 0) return cp;
+  return cp + FOLD_RUNS[r + 3];
 }
 
 /**
@@ -311,7 +300,7 @@ function foldChar(ch: string): string {
  */
 export function foldPath(p: string): string {
   let out = '';
-  for (const ch of Array.from(p)) out += foldChar(ch);
+  for (const ch of Array.from(p)) out += String.fromCodePoint(foldCode(ch.codePointAt(0)!));
   return out;
 }
 

@@ -609,6 +609,18 @@ func (g *gen) all() {
 	dup("duplicate-path-exact", "the same path twice, adjacent (in order, so not unsorted_files)", "assets/dup.js", "assets/dup.js")
 	dup("duplicate-path-case", "A.js and a.js", "A.js", "a.js")
 	dup("duplicate-path-unicode-case", "数据/Ä.json and 数据/ä.json (Unicode case folding)", "数据/Ä.json", "数据/ä.json")
+	dup("duplicate-path-kelvin", "K.js (U+212A KELVIN SIGN) and k.js fold together", "\u212a.js", "k.js")
+
+	// Paths that case-fold together only in newer Unicode than the platform's (15.0.0): a
+	// verifier that asks its runtime's case mappings instead of the shared table gets these wrong.
+	newer := copyFiles(files)
+	newer["\u0264.js"] = []byte("a")      // ɤ LATIN SMALL LETTER RAMS HORN
+	newer["\ua7cb.js"] = []byte("b")      // Ɤ, its capital since Unicode 16
+	newer["stra\u00dfe.js"] = []byte("c") // ß does not fold to ss (full folding)
+	newer["strasse.js"] = []byte("d")
+	nm := g.manifest(newer, "index.html", nil)
+	g.valid("valid-fold-unicode15", "ɤ/Ɤ (U+0264/U+A7CB, a case pair only since Unicode 16) and ß/ss are distinct under the Unicode 15.0.0 simple folding every implementation carries",
+		g.bytesOf(g.sign("valid-fold-unicode15", nm, ks.Ed25519)), newer)
 
 	// 12. bad_entry
 	entry := func(name, e, about string) {
