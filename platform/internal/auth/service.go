@@ -631,3 +631,59 @@ func (s *Service) ConfirmPhone(ctx context.Context, userID, phone, code string) 
 	}
 	return s.VerifyPhone(ctx, userID, phone)
 }
+
+// ---- linked identities ----
+
+// Identities lists the upstream accounts linked to a citizen, for the citizen's administrators.
+func (s *Service) Identities(ctx context.Context, p *identity.Principal, userID string) ([]Identity, error) {
+	if _, err := s.ids.GetUser(ctx, p, userID); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT provider, subject, user_id, linked_by, created_at FROM auth_identities WHERE user_id = $1 ORDER BY created_at, provider`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Identity{}
+	for rows.Next() {
+		var id Identity
+		if err := rows.Scan(&id.Provider, &id.Subject, &id.UserID, &id.LinkedBy, &id.CreatedAt); err != nil {
+			return nil, err
+		}
+		id.CreatedAt = id.CreatedAt.UTC()
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// ErrIdentityNotFound marks an unknown link.
+var ErrIdentityNotFound = errors.New("linked identity not found")
+
+// Unlink removes a linked upstream account (a wrong link, a lost phone): the next sign-in
+// through it makes or finds a citizen afresh. Audited like the link was.
+func (s *Service) Unlink(ctx context.Context, p *identity.Principal, userID, provider string) error {
+	u, err := s.ids.GetUser(ctx, p, userID)
+	if err != nil {
+		return err
+	}
+	home, err := s.ids.Node(ctx, u.NodeID)
+	if err != nil {
+		return err
+	}
+	return s.db.InTx(ctx, func(tx *sql.Tx) error {
+		var id Identity
+		err := tx.QueryRowContext(ctx, `SELECT provider, subject, user_id, linked_by, created_at FROM auth_identities WHERE user_id = $1 AND provider = $2`, userID, provider).
+			Scan(&id.Provider, &id.Subject, &id.UserID, &id.LinkedBy, &id.CreatedAt)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%w: user %s has no %s account linked", ErrIdentityNotFound, userID, provider)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM auth_identities WHERE user_id = $1 AND provider = $2`, userID, provider); err != nil {
+			return err
+		}
+		_, err = s.audit.Record(ctx, tx, p.Actor(), audit.Change{Action: "identity.unlink", TargetType: "user", TargetID: userID, NodeID: u.NodeID, NodePath: home.Path, Before: id})
+		return err
+	})
+}

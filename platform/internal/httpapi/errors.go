@@ -76,6 +76,7 @@ var errorTable = []struct {
 	{releases.ErrBlobsMissing, http.StatusConflict, 40913},
 	{releases.ErrBundleInvalid, http.StatusUnprocessableEntity, 42201},
 	{auth.ErrClientNotFound, http.StatusNotFound, 40412},
+	{auth.ErrIdentityNotFound, http.StatusNotFound, 40413},
 	{auth.ErrAuthRequest, http.StatusBadRequest, 40004},
 	{auth.ErrBadState, http.StatusBadRequest, 40005},
 	{auth.ErrUnknownUpstream, http.StatusBadRequest, 40006},

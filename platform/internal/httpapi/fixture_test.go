@@ -87,6 +87,7 @@ func newFixture(t *testing.T, d *db.DB) *fixture {
 		{"viewerA", f.deptA, "operator", f.deptA},
 		{"nograntA", f.deptA, "", ""},
 		{"adminB", f.deptB, "admin", f.deptB},
+		{"adminCity", f.deptA, "admin", "330100"}, // administers 杭州's citizens
 		{"reviewer", f.deptR, "reviewer", "330000"},
 		{"auditor", f.deptR, "auditor", "330000"},
 	} {
@@ -392,4 +393,21 @@ func (u *fakeUpstream) start(t *testing.T) {
 		http.Redirect(w, r, to, http.StatusFound)
 	}))
 	t.Cleanup(u.srv.Close)
+}
+
+// citizenInA signs a citizen in through provider (their home region is A's city, 杭州) and
+// returns the citizen's user id.
+func (f *fixture) citizenInA(provider, subject string) string {
+	f.t.Helper()
+	app := f.createApp(apps.StatusOnline)
+	_, err := f.auth.RegisterClient(context.Background(), f.principal("devA"), app, auth.ClientRegistration{RedirectURIs: []string{"https://app.example.gov.cn/cb"}})
+	must(f.t, err)
+	f.ups[provider].who = auth.UpstreamIdentity{Provider: provider, Subject: subject, Nickname: "市民", Region: "330100"}
+	st, body, _ := f.do("", "POST", "/v1/auth/container-login", `{"app_id":"`+app+`","container":"`+provider+`","credential":"`+f.ups[provider].code()+`"}`)
+	if st != 200 {
+		f.t.Fatalf("container login: %d %v", st, body)
+	}
+	var user string
+	must(f.t, f.db.QueryRowContext(context.Background(), `SELECT user_id FROM auth_identities WHERE provider = $1 AND subject = $2`, provider, subject).Scan(&user))
+	return user
 }

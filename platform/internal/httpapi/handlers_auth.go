@@ -259,3 +259,22 @@ func (s *server) handlePhoneVerify(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, phoneResponse{Status: "verified"})
 }
+
+type identitiesResponse struct {
+	Identities []auth.Identity `json:"identities"`
+}
+
+func (s *server) handleListIdentities(c echo.Context) error {
+	ids, err := s.Auth.Identities(c.Request().Context(), principal(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, identitiesResponse{Identities: ids})
+}
+
+func (s *server) handleUnlink(c echo.Context) error {
+	if err := s.Auth.Unlink(c.Request().Context(), principal(c), c.Param("id"), c.Param("provider")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}

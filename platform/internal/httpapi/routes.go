@@ -96,6 +96,8 @@ func (s *server) routes() []route {
 		{method: http.MethodGet, path: "/v1/users/:id", handler: s.handleGetUser, auth: true, perm: identity.PermOrgAdmin, summary: "One user with grants", resp: identity.User{}, status: 200},
 		{method: http.MethodPost, path: "/v1/users/:id/grants", handler: s.handleCreateGrant, auth: true, perm: identity.PermOrgAdmin, summary: "Grant a role on a node", body: identity.GrantCreate{}, resp: identity.Grant{}, status: 201},
 		{method: http.MethodPut, path: "/v1/users/:id/password", handler: s.handleSetPassword, auth: true, perm: identity.PermOrgAdmin + " (or the user)", summary: "Set a staff user's sign-in password (argon2id; locked 15 min after 5 failures)", body: passwordRequest{}, status: 204},
+		{method: http.MethodGet, path: "/v1/users/:id/identities", handler: s.handleListIdentities, auth: true, perm: identity.PermOrgAdmin, summary: "WeChat/Alipay/gov-app accounts linked to a citizen", resp: identitiesResponse{}, status: 200},
+		{method: http.MethodDelete, path: "/v1/users/:id/identities/:provider", handler: s.handleUnlink, auth: true, perm: identity.PermOrgAdmin, summary: "Unlink an upstream account from a citizen (audited)", status: 204},
 		{method: http.MethodDelete, path: "/v1/users/:id/grants/:grant_id", handler: s.handleDeleteGrant, auth: true, perm: identity.PermOrgAdmin, summary: "Revoke a grant", status: 204},
 
 		{method: http.MethodGet, path: "/v1/tokens", handler: s.handleListTokens, auth: true, summary: "The caller's tokens (or a managed user's)", query: []string{"user_id"}, resp: tokensResponse{}, status: 200},

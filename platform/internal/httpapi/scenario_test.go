@@ -140,6 +140,12 @@ func scenarios() []scenario {
 		{"PUT", "/v1/users/:id/password", func(f *fixture) (string, string, string) {
 			return "/v1/users/" + f.userInA() + "/password", `{"password":"Hangzhou2026x"}`, ""
 		}, std(expect{as: "adminA", status: 204}, "adminB", "devA")},
+		{"GET", "/v1/users/:id/identities", func(f *fixture) (string, string, string) {
+			return "/v1/users/" + f.citizenInA("wechat", f.uniq("oid-")) + "/identities", "", ""
+		}, std(expect{as: "adminCity", status: 200, contains: `"provider":"wechat"`}, "adminB", "adminA")},
+		{"DELETE", "/v1/users/:id/identities/:provider", func(f *fixture) (string, string, string) {
+			return "/v1/users/" + f.citizenInA("alipay", f.uniq("2088-")) + "/identities/alipay", "", ""
+		}, std(expect{as: "adminCity", status: 204}, "adminB", "adminA")},
 		{"DELETE", "/v1/users/:id/grants/:grant_id", func(f *fixture) (string, string, string) {
 			uid := f.userInA()
 			st, body, _ := f.do("adminA", "POST", "/v1/users/"+uid+"/grants", fmt.Sprintf(`{"role":"developer","node_id":%q}`, f.deptA))
