@@ -135,6 +135,19 @@ func TestSandboxSignIn(t *testing.T) {
 		if !fakes.WeChat.VerifyJSSignature(cfg.WeChatAppID, int64(sig["timestamp"].(float64)), sig["nonceStr"].(string), page, sig["signature"].(string)) {
 			t.Fatalf("the sandbox WeChat rejects the signature %v", sig)
 		}
+		// A department may bring its own official account: its apps' pages are then signed with it.
+		_, appInfo := api("GET", "/v1/apps/housing-fund", "", admin)
+		owner := appInfo["owner_node"].(string)
+		fakes.WeChat.AddApp("wxdept0000000001", "deptsecret000000000000000000001")
+		if st, b := api("PUT", "/v1/orgs/"+owner+"/wechat-account", `{"app_id":"wxdept0000000001","secret":"deptsecret000000000000000000001"}`, admin); st != 200 {
+			t.Fatalf("department account: %d %v", st, b)
+		}
+		st, sig = api("GET", "/v1/bridge/wechat/signature?app_id=housing-fund&url="+url.QueryEscape(page), "", "")
+		if st != 200 || sig["appId"] != "wxdept0000000001" ||
+			!fakes.WeChat.VerifyJSSignature("wxdept0000000001", int64(sig["timestamp"].(float64)), sig["nonceStr"].(string), page, sig["signature"].(string)) {
+			t.Fatalf("signature with the department's account: %d %v", st, sig)
+		}
+
 		// housing-fund declares location and scan (demo): asking for the camera is refused.
 		if st, b := api("GET", "/v1/bridge/wechat/signature?app_id=housing-fund&apis=scanQRCode,getLocation&url="+url.QueryEscape(page), "", ""); st != 200 {
 			t.Fatalf("declared APIs: %d %v", st, b)

@@ -25,7 +25,9 @@ func outside(cfg Config, br *bridge.Service) (map[string]auth.Upstream, auth.SMS
 			return nil, nil, nil, errors.New("wechat_secret: is empty while wechat_app_id is set; give the official account's secret (GOVAPP_WECHAT_SECRET_FILE)")
 		}
 		wc := wechat.New(wechat.Config{AppID: cfg.WeChatAppID, Secret: cfg.WeChatSecret, BaseURL: cfg.WeChatAPIURL, OpenBaseURL: cfg.WeChatOpenURL}, br)
-		br.SetWeChat(wc)
+		br.SetWeChat(wc, func(appID, secret string) bridge.WeChatSigner {
+			return wechat.New(wechat.Config{AppID: appID, Secret: secret, BaseURL: cfg.WeChatAPIURL, OpenBaseURL: cfg.WeChatOpenURL}, br)
+		})
 		ups["wechat"] = wechatUpstream{wc}
 	}
 	if cfg.AlipayAppID != "" {

@@ -40,6 +40,9 @@ var migrations = []db.Migration{{
 	CREATE TABLE bridge_alipay_events (notify_id TEXT PRIMARY KEY, notify_type TEXT NOT NULL, params TEXT NOT NULL, at TIMESTAMP NOT NULL);`,
 	Postgres: `CREATE TABLE bridge_alipay_notifies (notify_id TEXT PRIMARY KEY, at TIMESTAMPTZ NOT NULL);
 	CREATE TABLE bridge_alipay_events (notify_id TEXT PRIMARY KEY, notify_type TEXT NOT NULL, params TEXT NOT NULL, at TIMESTAMPTZ NOT NULL);`,
+}, {
+	SQLite:   `CREATE TABLE bridge_wechat_accounts (node_id TEXT PRIMARY KEY, node_path TEXT NOT NULL, app_id TEXT NOT NULL, secret_enc TEXT NOT NULL, created_at TIMESTAMP NOT NULL);`,
+	Postgres: `CREATE TABLE bridge_wechat_accounts (node_id TEXT PRIMARY KEY, node_path TEXT NOT NULL, app_id TEXT NOT NULL, secret_enc TEXT NOT NULL, created_at TIMESTAMPTZ NOT NULL);`,
 }}
 
 // Settings are an app's bridge settings.
@@ -73,13 +76,16 @@ type WeChatSigner interface {
 
 // Service is the bridge API.
 type Service struct {
-	db     *db.DB
-	apps   *apps.Service
-	audit  *audit.Store
-	aead   cipher.AEAD
-	wechat WeChatSigner
-	mu     sync.Mutex
-	locks  map[string]*sync.Mutex
+	// newWeChat makes a client for a department's own official account (nil: shared only).
+	newWeChat func(appID, secret string) WeChatSigner
+	clients   map[string]WeChatSigner // department account app id -> client
+	db        *db.DB
+	apps      *apps.Service
+	audit     *audit.Store
+	aead      cipher.AEAD
+	wechat    WeChatSigner
+	mu        sync.Mutex
+	locks     map[string]*sync.Mutex
 }
 
 // NewService migrates the bridge tables; secretKey encrypts tokens at rest.
@@ -95,11 +101,14 @@ func NewService(ctx context.Context, d *db.DB, reg *apps.Service, a *audit.Store
 	if err != nil {
 		return nil, err
 	}
-	return &Service{db: d, apps: reg, audit: a, aead: aead, locks: map[string]*sync.Mutex{}}, nil
+	return &Service{db: d, apps: reg, audit: a, aead: aead, locks: map[string]*sync.Mutex{}, clients: map[string]WeChatSigner{}}, nil
 }
 
-// SetWeChat sets the WeChat client (wiring: the client needs this service as its store).
-func (s *Service) SetWeChat(w WeChatSigner) { s.wechat = w }
+// SetWeChat sets the platform's shared WeChat client and how to make clients for
+// departments' own official accounts (wiring: clients need this service as their store).
+func (s *Service) SetWeChat(shared WeChatSigner, newClient func(appID, secret string) WeChatSigner) {
+	s.wechat, s.newWeChat = shared, newClient
+}
 
 // ---- wechat.TokenStore on the database, encrypted at rest ----
 
@@ -256,7 +265,11 @@ func (s *Service) WeChatSignature(ctx context.Context, appID, pageURL, platformH
 	if host != strings.ToLower(hostOnly(platformHost)) && !slices.Contains(st.Domains, host) {
 		return Signature{}, fmt.Errorf("%w: %s is not a domain of app %s; register it with PUT /v1/apps/%s/bridge", ErrForeignDomain, host, appID, appID)
 	}
-	cfg, err := s.wechat.SignatureFor(ctx, pageURL)
+	signer, err := s.signerFor(ctx, a.OwnerPath())
+	if err != nil {
+		return Signature{}, err
+	}
+	cfg, err := signer.SignatureFor(ctx, pageURL)
 	if err != nil {
 		return Signature{}, err
 	}
@@ -316,4 +329,119 @@ func (s *Service) RecordNotify(ctx context.Context, notifyType, notifyID string,
 	b, _ := json.Marshal(params)
 	_, err := s.db.ExecContext(ctx, `INSERT INTO bridge_alipay_events (notify_id, notify_type, params, at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, notifyID, notifyType, string(b), db.Now())
 	return err
+}
+
+// ---- departments' own official accounts ----
+
+// Account is a department's own WeChat official account; its secret is never shown again.
+type Account struct {
+	NodeID    string    `json:"node_id"`
+	AppID     string    `json:"app_id"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// AccountSet is the input of SetAccount.
+type AccountSet struct {
+	AppID  string `json:"app_id"`
+	Secret string `json:"secret"`
+}
+
+// ErrNoAccount marks a department without its own account.
+var ErrNoAccount = errors.New("no own official account")
+
+var reWeChatAppID = regexp.MustCompile(`^wx[0-9a-z]{14,16}$`)
+
+func (s *Service) seal(plain, aad string) string {
+	nonce := make([]byte, s.aead.NonceSize())
+	_, _ = rand.Read(nonce)
+	return base64.StdEncoding.EncodeToString(s.aead.Seal(nonce, nonce, []byte(plain), []byte(aad)))
+}
+
+func (s *Service) open(enc, aad string) (string, error) {
+	raw, err := base64.StdEncoding.DecodeString(enc)
+	if err != nil || len(raw) < s.aead.NonceSize() {
+		return "", errors.New("bridge: stored secret is corrupt")
+	}
+	plain, err := s.aead.Open(nil, raw[:s.aead.NonceSize()], raw[s.aead.NonceSize():], []byte(aad))
+	if err != nil {
+		return "", errors.New("bridge: cannot decrypt a stored secret; the secret key changed")
+	}
+	return string(plain), nil
+}
+
+// SetAccount lets a department (and its subtree) use its own official account for wx.config
+// and, later, its notices; sign-in stays on the platform's account so a citizen keeps one
+// identity. The secret is stored encrypted and audited only as "set".
+func (s *Service) SetAccount(ctx context.Context, p *identity.Principal, n identity.Node, in AccountSet) (Account, error) {
+	if err := p.Require(identity.PermOrgAdmin, n.Path, "organisation "+n.ID); err != nil {
+		return Account{}, err
+	}
+	if !reWeChatAppID.MatchString(in.AppID) {
+		return Account{}, errs.Invalid("app_id", "%q is not an official account AppID (wx followed by 16 letters or digits)", in.AppID)
+	}
+	if len(in.Secret) < 16 || len(in.Secret) > 64 {
+		return Account{}, errs.Invalid("secret", "is not an AppSecret (32 hex characters from the official account's console)")
+	}
+	acc := Account{NodeID: n.ID, AppID: in.AppID, CreatedAt: db.Now()}
+	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM bridge_wechat_accounts WHERE node_id = $1`, n.ID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO bridge_wechat_accounts (node_id, node_path, app_id, secret_enc, created_at) VALUES ($1, $2, $3, $4, $5)`,
+			n.ID, n.Path, in.AppID, s.seal(in.Secret, in.AppID), acc.CreatedAt); err != nil {
+			return err
+		}
+		_, err := s.audit.Record(ctx, tx, p.Actor(), audit.Change{Action: "wechat_account.set", TargetType: "org", TargetID: n.ID, NodeID: n.ID, NodePath: n.Path,
+			After: map[string]string{"app_id": in.AppID, "secret": "set"}})
+		return err
+	})
+	s.mu.Lock()
+	delete(s.clients, in.AppID)
+	s.mu.Unlock()
+	return acc, err
+}
+
+// GetAccount returns a department's own account (no secret).
+func (s *Service) GetAccount(ctx context.Context, p *identity.Principal, n identity.Node) (Account, error) {
+	if !p.CanAny(n.Path) {
+		return Account{}, &identity.ForbiddenError{What: "organisation " + n.ID}
+	}
+	var acc Account
+	err := s.db.QueryRowContext(ctx, `SELECT node_id, app_id, created_at FROM bridge_wechat_accounts WHERE node_id = $1`, n.ID).Scan(&acc.NodeID, &acc.AppID, &acc.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Account{}, fmt.Errorf("%w: %s uses the platform's shared official account", ErrNoAccount, n.Name)
+	}
+	acc.CreatedAt = acc.CreatedAt.UTC()
+	return acc, err
+}
+
+// signerFor picks the official account for an app: the nearest department (owner or
+// ancestor) that brought its own, else the platform's shared one.
+func (s *Service) signerFor(ctx context.Context, ownerPath string) (WeChatSigner, error) {
+	if s.newWeChat == nil {
+		return s.wechat, nil
+	}
+	var appID, enc string
+	err := s.db.QueryRowContext(ctx, `SELECT app_id, secret_enc FROM bridge_wechat_accounts WHERE $1 LIKE node_path || '%' ORDER BY length(node_path) DESC LIMIT 1`, ownerPath).Scan(&appID, &enc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s.wechat, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	c, ok := s.clients[appID]
+	s.mu.Unlock()
+	if ok {
+		return c, nil
+	}
+	secret, err := s.open(enc, appID)
+	if err != nil {
+		return nil, err
+	}
+	c = s.newWeChat(appID, secret)
+	s.mu.Lock()
+	s.clients[appID] = c
+	s.mu.Unlock()
+	return c, nil
 }

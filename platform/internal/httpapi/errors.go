@@ -86,6 +86,7 @@ var errorTable = []struct {
 	{auth.ErrLocked, http.StatusTooManyRequests, 42903},
 	{bridge.ErrForeignDomain, http.StatusForbidden, 40303},
 	{bridge.ErrNotDeclared, http.StatusForbidden, 40304},
+	{bridge.ErrNoAccount, http.StatusNotFound, 40414},
 	{bridge.ErrNoWeChat, http.StatusServiceUnavailable, 50301},
 	{wechat.ErrQuota, http.StatusTooManyRequests, 42902},
 	{wechat.ErrNotSubscribed, http.StatusConflict, 40914},

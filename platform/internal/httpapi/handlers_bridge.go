@@ -7,7 +7,10 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/govapp/govapp/platform/internal/bridge"
+	"github.com/govapp/govapp/platform/internal/identity"
 )
+
+func identityNodeID(id string) error { return identity.ValidNodeID("id", id) }
 
 func (s *server) handleGetBridge(c echo.Context) error {
 	st, err := s.Bridge.GetSettings(c.Request().Context(), principal(c), c.Param("id"))
@@ -51,4 +54,38 @@ func (s *server) handleAlipayNotify(c echo.Context) error {
 	}
 	s.AlipayNotify.ServeHTTP(c.Response(), c.Request())
 	return nil
+}
+
+func (s *server) handleGetAccount(c echo.Context) error {
+	if err := identityNodeID(c.Param("id")); err != nil {
+		return err
+	}
+	n, err := s.Identity.Node(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	acc, err := s.Bridge.GetAccount(c.Request().Context(), principal(c), n)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, acc)
+}
+
+func (s *server) handleSetAccount(c echo.Context) error {
+	var in bridge.AccountSet
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	if err := identityNodeID(c.Param("id")); err != nil {
+		return err
+	}
+	n, err := s.Identity.Node(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	acc, err := s.Bridge.SetAccount(c.Request().Context(), principal(c), n, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, acc)
 }

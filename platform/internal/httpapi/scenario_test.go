@@ -14,8 +14,10 @@ import (
 	"github.com/govapp/govapp/hotupdate"
 	"github.com/govapp/govapp/platform/internal/apps"
 	"github.com/govapp/govapp/platform/internal/auth"
+	"github.com/govapp/govapp/platform/internal/bridge"
 	"github.com/govapp/govapp/platform/internal/db"
 	"github.com/govapp/govapp/platform/internal/dbtest"
+	"github.com/govapp/govapp/platform/internal/identity"
 	"github.com/govapp/govapp/platform/internal/releases"
 )
 
@@ -286,6 +288,14 @@ func scenarios() []scenario {
 		{"PUT", "/v1/apps/:id/oidc-client", func(f *fixture) (string, string, string) {
 			return "/v1/apps/" + f.createApp(apps.StatusOnline) + "/oidc-client", `{"redirect_uris":["https://gjj.example.gov.cn/cb"],"scopes":["openid","profile","phone"],"confidential":true}`, ""
 		}, std(expect{as: "devA", status: 201, contains: "gvs_"}, "adminB", "viewerA")},
+		{"GET", "/v1/orgs/:id/wechat-account", func(f *fixture) (string, string, string) {
+			_, err := f.bridge.SetAccount(context.Background(), identity.SystemPrincipal(), mustNode(f, f.deptA), bridge.AccountSet{AppID: "wx0123456789abcdef", Secret: "0123456789abcdef0123456789abcdef"})
+			must(f.t, err)
+			return "/v1/orgs/" + f.deptA + "/wechat-account", "", ""
+		}, std(expect{as: "viewerA", status: 200, contains: "wx0123456789abcdef"}, "adminB", "nograntA")},
+		{"PUT", "/v1/orgs/:id/wechat-account", func(f *fixture) (string, string, string) {
+			return "/v1/orgs/" + f.deptA + "/wechat-account", `{"app_id":"wxfedcba9876543210","secret":"fedcba9876543210fedcba9876543210"}`, ""
+		}, std(expect{as: "adminA", status: 200, contains: "wxfedcba9876543210"}, "adminB", "devA")},
 		{"GET", "/v1/apps/:id/bridge", func(f *fixture) (string, string, string) {
 			return "/v1/apps/" + f.createApp(apps.StatusOnline) + "/bridge", "", ""
 		}, std(expect{as: "viewerA", status: 200, contains: "domains"}, "adminB", "nograntA")},
@@ -358,4 +368,10 @@ func TestRouteAuthorisation(t *testing.T) {
 			}
 		}
 	})
+}
+
+func mustNode(f *fixture, id string) identity.Node {
+	n, err := f.ids.Node(context.Background(), id)
+	must(f.t, err)
+	return n
 }
