@@ -66,13 +66,17 @@ func TestSandboxSignIn(t *testing.T) {
 		}
 		party, err := rp.NewRelyingPartyOIDC(ctx, base+"/oidc", "housing-fund", reg["client_secret"].(string), appCB.URL+"/cb", []string{"openid", "profile", "phone"})
 		must(t, err)
-		signIn := func(ua string) *oidc.Tokens[*oidc.IDTokenClaims] {
+		signIn := func(ua string, scopes ...string) *oidc.Tokens[*oidc.IDTokenClaims] {
 			t.Helper()
 			var v [32]byte
 			_, _ = rand.Read(v[:])
 			verifier := base64.RawURLEncoding.EncodeToString(v[:])
 			sum := sha256.Sum256([]byte(verifier))
-			q := url.Values{"client_id": {"housing-fund"}, "redirect_uri": {appCB.URL + "/cb"}, "response_type": {"code"}, "scope": {"openid profile phone"},
+			scope := "openid profile phone"
+			if len(scopes) > 0 {
+				scope = strings.Join(scopes, " ")
+			}
+			q := url.Values{"client_id": {"housing-fund"}, "redirect_uri": {appCB.URL + "/cb"}, "response_type": {"code"}, "scope": {scope},
 				"state": {"s1"}, "code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"}}
 			jar, _ := cookiejar.New(nil)
 			var landed *url.URL
@@ -103,6 +107,19 @@ func TestSandboxSignIn(t *testing.T) {
 		sub := wx.IDTokenClaims.Subject
 		if sub == "" || wx.IDTokenClaims.Name != "张三" {
 			t.Fatalf("WeChat sign-in claims %+v", wx.IDTokenClaims)
+		}
+		// An app that wants no profile signs in silently (snsapi_base), and it is the same citizen.
+		if again := signIn("Mozilla/5.0 (iPhone) MicroMessenger/8.0.47", "openid"); again.IDTokenClaims.Subject != sub {
+			t.Fatalf("silent sign-in sub %s, want %s", again.IDTokenClaims.Subject, sub)
+		}
+		var scopes []string
+		for _, c := range fakes.WeChat.Calls() {
+			if strings.HasSuffix(c.Path, "/oauth2/authorize") {
+				scopes = append(scopes, c.Query.Get("scope"))
+			}
+		}
+		if strings.Join(scopes, ",") != "snsapi_userinfo,snsapi_base" {
+			t.Fatalf("WeChat authorize scopes %v, want userinfo for a profile, base without", scopes)
 		}
 		// The WeChat citizen verifies a phone by SMS.
 		if st, b := api("POST", "/v1/auth/phone/code", `{"phone":"13900000002"}`, wx.AccessToken); st != 202 {

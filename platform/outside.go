@@ -59,13 +59,16 @@ func outside(cfg Config, br *bridge.Service) (map[string]auth.Upstream, auth.SMS
 	return ups, sender, notify, nil
 }
 
-// wechatUpstream signs citizens in with WeChat web OAuth (snsapi_userinfo: the citizen
-// consents once to share a nickname).
+// wechatUpstream signs citizens in with WeChat web OAuth: snsapi_base (silent) when the app
+// wants no profile, snsapi_userinfo (the citizen consents once to share a nickname) otherwise.
 type wechatUpstream struct{ c *wechat.Client }
 
 func (u wechatUpstream) Name() string { return "wechat" }
 
-func (u wechatUpstream) AuthorizeURL(redirectURI, state string) string {
+func (u wechatUpstream) AuthorizeURL(redirectURI, state string, profile bool) string {
+	if !profile {
+		return u.c.AuthorizeURL(redirectURI, "snsapi_base", state) // silent: no consent page
+	}
 	return u.c.AuthorizeURL(redirectURI, "snsapi_userinfo", state)
 }
 
@@ -89,8 +92,12 @@ type alipayUpstream struct{ c *alipay.Client }
 
 func (u alipayUpstream) Name() string { return "alipay" }
 
-func (u alipayUpstream) AuthorizeURL(redirectURI, state string) string {
-	to, err := u.c.AuthorizeURL(redirectURI, alipay.ScopeAuthUser, state)
+func (u alipayUpstream) AuthorizeURL(redirectURI, state string, profile bool) string {
+	scope := alipay.ScopeAuthUser
+	if !profile {
+		scope = alipay.ScopeAuthBase
+	}
+	to, err := u.c.AuthorizeURL(redirectURI, scope, state)
 	if err != nil {
 		return "/auth/login?error=alipay" // cannot happen with a fixed scope
 	}
@@ -130,7 +137,7 @@ type zlbUpstream struct{ c *zlb.Client }
 
 func (u zlbUpstream) Name() string { return "govapp" }
 
-func (u zlbUpstream) AuthorizeURL(redirectURI, state string) string {
+func (u zlbUpstream) AuthorizeURL(redirectURI, state string, _ bool) string {
 	return u.c.LoginURL(redirectURI, state)
 }
 

@@ -66,8 +66,9 @@ type Upstream interface {
 	// Name is the provider key ("wechat", "alipay", "govapp").
 	Name() string
 	// AuthorizeURL is where the browser goes to sign in upstream; the upstream comes back to
-	// redirectURI with a code (or ticket) and state.
-	AuthorizeURL(redirectURI, state string) string
+	// redirectURI with a code (or ticket) and state. profile is false when the app asked for
+	// no profile claims, so an upstream that can (WeChat snsapi_base) signs in silently.
+	AuthorizeURL(redirectURI, state string, profile bool) string
 	// Exchange turns the code/ticket into the person's upstream identity.
 	Exchange(ctx context.Context, code string) (UpstreamIdentity, error)
 }

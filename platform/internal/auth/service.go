@@ -323,7 +323,7 @@ func (s *Service) StartUpstream(ctx context.Context, id, provider, callbackURL s
 		hashOf(state), id, provider, db.Now()); err != nil {
 		return "", err
 	}
-	return up.AuthorizeURL(callbackURL, state), nil
+	return up.AuthorizeURL(callbackURL, state, slices.Contains(a.Scopes, ScopeProfile) || slices.Contains(a.Scopes, ScopePhone)), nil
 }
 
 // FinishUpstream completes an upstream sign-in: the state must be one this platform issued,

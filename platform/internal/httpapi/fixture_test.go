@@ -364,7 +364,7 @@ type fakeUpstream struct {
 
 func (u *fakeUpstream) Name() string { return u.name }
 
-func (u *fakeUpstream) AuthorizeURL(redirectURI, state string) string {
+func (u *fakeUpstream) AuthorizeURL(redirectURI, state string, _ bool) string {
 	return u.srv.URL + "/authorize?redirect_uri=" + url.QueryEscape(redirectURI) + "&state=" + url.QueryEscape(state)
 }
 
