@@ -1,13 +1,10 @@
 package devcli
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -19,8 +16,6 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/client/rp"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
-	"github.com/govapp/govapp/devcli/internal/sandboxmode"
-	"github.com/govapp/govapp/platform"
 	"github.com/govapp/govapp/sandbox/alipay"
 	"github.com/govapp/govapp/sandbox/wechat"
 )
@@ -31,33 +26,9 @@ import (
 // wx.config signatures verify at the fake for the platform's own pages only.
 func TestSandboxSignIn(t *testing.T) {
 	e2eEngines(t, func(t *testing.T, dbURL string) {
-		fakes, cfg, err := sandboxmode.Start(platform.DefaultConfig())
-		must(t, err)
-		defer fakes.Close()
-		cfg.DataDir, cfg.DatabaseURL, cfg.Addr = t.TempDir(), dbURL, "127.0.0.1:0"
-		p, err := platform.New(cfg, platform.WithLogger(slog.New(slog.DiscardHandler)))
-		must(t, err)
-		defer p.Close()
-		ln, err := p.Listen()
-		must(t, err)
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		go func() { _ = p.Serve(ctx, ln) }()
-		base := "http://" + ln.Addr().String()
-		admin := p.FirstStart().AdminToken
-		api := func(method, path, body, bearer string) (int, map[string]any) {
-			req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
-			req.Header.Set("Content-Type", "application/json")
-			if bearer != "" {
-				req.Header.Set("Authorization", "Bearer "+bearer)
-			}
-			resp, err := http.DefaultClient.Do(req)
-			must(t, err)
-			defer resp.Body.Close()
-			var m map[string]any
-			_ = json.NewDecoder(resp.Body).Decode(&m)
-			return resp.StatusCode, m
-		}
+		env := startSandbox(t, dbURL)
+		fakes, cfg, base, admin, ctx, api := env.fakes, env.cfg, env.base, env.admin, env.ctx, env.api
+		_ = cfg
 		appCB := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 		defer appCB.Close()
 		st, reg := api("PUT", "/v1/apps/housing-fund/oidc-client", `{"redirect_uris":["`+appCB.URL+`/cb"],"scopes":["openid","profile","phone"],"confidential":true}`, admin)

@@ -1,13 +1,10 @@
 package devcli
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -18,41 +15,15 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/client/rp"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
-	"github.com/govapp/govapp/devcli/internal/sandboxmode"
-	"github.com/govapp/govapp/platform"
 	"github.com/govapp/govapp/sandbox/zlb"
 )
 
 // TestZLBSignIn: the gov app's SSO ticket (浙里办 style) signs a citizen in, through the login
 // page and through govapp.login()'s container login; a ticket works once.
 func TestZLBSignIn(t *testing.T) {
-	fakes, cfg, err := sandboxmode.Start(platform.DefaultConfig())
-	must(t, err)
-	defer fakes.Close()
-	cfg.DataDir, cfg.DatabaseURL, cfg.Addr = t.TempDir(), "", "127.0.0.1:0"
-	p, err := platform.New(cfg, platform.WithLogger(slog.New(slog.DiscardHandler)))
-	must(t, err)
-	defer p.Close()
-	ln, err := p.Listen()
-	must(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() { _ = p.Serve(ctx, ln) }()
-	base := "http://" + ln.Addr().String()
-	admin := p.FirstStart().AdminToken
-	api := func(method, path, body, bearer string) (int, map[string]any) {
-		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		if bearer != "" {
-			req.Header.Set("Authorization", "Bearer "+bearer)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		must(t, err)
-		defer resp.Body.Close()
-		var m map[string]any
-		_ = json.NewDecoder(resp.Body).Decode(&m)
-		return resp.StatusCode, m
-	}
+	env := startSandbox(t, "")
+	fakes, cfg, base, admin, ctx, api := env.fakes, env.cfg, env.base, env.admin, env.ctx, env.api
+	_ = cfg
 	appCB := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	defer appCB.Close()
 	st, reg := api("PUT", "/v1/apps/housing-fund/oidc-client", `{"redirect_uris":["`+appCB.URL+`/cb"],"scopes":["openid","profile","phone","region","verified_level"],"confidential":true}`, admin)
