@@ -28,7 +28,6 @@ func TestSandboxSignIn(t *testing.T) {
 	e2eEngines(t, func(t *testing.T, dbURL string) {
 		env := startSandbox(t, dbURL)
 		fakes, cfg, base, admin, ctx, api := env.fakes, env.cfg, env.base, env.admin, env.ctx, env.api
-		_ = cfg
 		appCB := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 		defer appCB.Close()
 		st, reg := api("PUT", "/v1/apps/housing-fund/oidc-client", `{"redirect_uris":["`+appCB.URL+`/cb"],"scopes":["openid","profile","phone"],"confidential":true}`, admin)

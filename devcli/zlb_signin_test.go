@@ -23,7 +23,6 @@ import (
 func TestZLBSignIn(t *testing.T) {
 	env := startSandbox(t, "")
 	fakes, cfg, base, admin, ctx, api := env.fakes, env.cfg, env.base, env.admin, env.ctx, env.api
-	_ = cfg
 	appCB := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	defer appCB.Close()
 	st, reg := api("PUT", "/v1/apps/housing-fund/oidc-client", `{"redirect_uris":["`+appCB.URL+`/cb"],"scopes":["openid","profile","phone","region","verified_level"],"confidential":true}`, admin)
