@@ -2,6 +2,7 @@ package devcli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"strings"
 
@@ -12,6 +13,7 @@ import (
 func appsCommands() []command {
 	return []command{
 		{"create", "register a light app as a draft", runAppsCreate},
+		{"update", "change an app's name, regions, containers, JS API permissions, …", runAppsUpdate},
 		{"list", "list apps, optionally by status or owner", runAppsList},
 		{"show", "show one app and its review history", runAppsShow},
 		{"history", "show an app's review history", runAppsHistory},
@@ -322,5 +324,67 @@ func runTransition(ctx context.Context, e *Env, args []string, tr transition) in
 		return e.done(e.printJSON(a.last))
 	}
 	fmt.Fprintf(e.Stdout, tr.report, app.ID, app.Status)
+	return ExitOK
+}
+
+func runAppsUpdate(ctx context.Context, e *Env, args []string) int {
+	f := e.flags("apps update",
+		"ID [--name NAME] [--category CAT] [--region CODES] [--container LIST] [--jsapi LIST] [--description D] [--icon URL] [--json]",
+		"Change the flags given; the rest stays. Needs app.create on the app's department. An app in review is locked.")
+	var regions, containers, jsapi listFlag
+	name := f.String("name", "", "name shown to citizens")
+	category := f.String("category", "", "portal category")
+	description := f.String("description", "", "description")
+	icon := f.String("icon", "", "icon URL")
+	f.Var(&regions, "region", "region `CODES` (replaces the list)")
+	f.Var(&containers, "container", "`LIST` of containers (replaces the list)")
+	f.Var(&jsapi, "jsapi", "`LIST` of JS API permissions (replaces the list)")
+	asJSON := f.jsonFlag()
+	pos, err := f.parse(args, "ID")
+	if err != nil {
+		return e.fail(err)
+	}
+	var in client.AppUpdate
+	set := map[string]bool{}
+	f.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	if set["name"] {
+		in.Name = name
+	}
+	if set["category"] {
+		in.Category = category
+	}
+	if set["description"] {
+		in.Description = description
+	}
+	if set["icon"] {
+		in.Icon = icon
+	}
+	if set["region"] {
+		r := []string(regions)
+		in.Regions = &r
+	}
+	if set["container"] {
+		c := []string(containers)
+		in.Containers = &c
+	}
+	if set["jsapi"] {
+		j := []string(jsapi)
+		in.JSAPIPermissions = &j
+	}
+	if len(set) == 0 || (len(set) == 1 && set["json"]) {
+		return e.fail(usageErrorf(f.cmd, "apps update: name at least one thing to change"))
+	}
+	a, err := e.api()
+	if err != nil {
+		return e.fail(err)
+	}
+	app, err := a.UpdateApp(ctx, pos[0], in)
+	if err != nil {
+		return e.fail(err)
+	}
+	if *asJSON {
+		return e.done(e.printJSON(a.last))
+	}
+	fmt.Fprintf(e.Stdout, "Updated app %s (%s), status %s.\n", app.ID, app.Name, app.Status)
 	return ExitOK
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -71,6 +72,9 @@ standard output; --json prints it as JSON.`)
 	fmt.Fprintf(e.Stderr, "Built %s %s: %d files, %s (%s gzipped).\n", cfg.AppID, cfg.Version,
 		len(res.Files), build.FormatSize(res.Report.Total), build.FormatSize(res.Report.GzipTotal))
 
+	if err := checkDeclared(ctx, a, cfg.AppID, cfg.JSAPIPermissions); err != nil {
+		return e.fail(err)
+	}
 	key, err := e.publishKey(ctx, a, cfg.AppID, *keyID)
 	if err != nil {
 		return e.fail(err)
@@ -452,4 +456,28 @@ func parsePercent(s string) (float64, error) {
 // fmtPercent shows a share without trailing zeros: "5%", "12.5%".
 func fmtPercent(p float64) string {
 	return strconv.FormatFloat(p, 'f', -1, 64) + "%"
+}
+
+// checkDeclared refuses a bundle whose govapp.json uses device features the app's registration
+// does not have: reviewers approve permissions with the app, and the platform and sdk-js refuse
+// undeclared calls at run time anyway — better to say so before anything is uploaded.
+func checkDeclared(ctx context.Context, a *api, appID string, used []string) error {
+	if len(used) == 0 {
+		return nil
+	}
+	app, err := a.GetApp(ctx, appID)
+	if err != nil {
+		return fmt.Errorf("look up app %s: %w", appID, err)
+	}
+	var missing []string
+	for _, p := range used {
+		if !slices.Contains(app.JSAPIPermissions, p) {
+			missing = append(missing, p)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("govapp.json uses %s, which app %s is not registered for (it has: %s); update the app's jsapi_permissions (govapp apps update / the console) and have it reviewed",
+			strings.Join(missing, ", "), appID, strings.Join(app.JSAPIPermissions, ", "))
+	}
+	return nil
 }

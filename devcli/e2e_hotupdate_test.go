@@ -79,6 +79,17 @@ func TestE2EHotUpdate(t *testing.T) {
 		}
 		cli.must(ExitOK, "build", "--dir", dir)
 
+		// A bundle that uses a device feature the app is not registered for is refused before
+		// anything is uploaded; once the registration has it, publishing proceeds.
+		withCamera := strings.Replace(strings.Replace(string(raw), `"my-query"`, `"`+appID+`"`, 1), `"size_budget_kb": 300`, `"size_budget_kb": 300, "jsapi_permissions": ["location", "camera"]`, 1)
+		if err := os.WriteFile(cfgPath, []byte(withCamera), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, stderr := cli.must(ExitFailure, "publish", "--dir", dir, "--channel", "staging"); !strings.Contains(stderr, "camera") {
+			t.Fatalf("publish with an undeclared permission: %s", stderr)
+		}
+		cli.must(ExitOK, "apps", "update", appID, "--jsapi", "location,scan,camera")
+
 		var pub publishOutput
 		cli.mustJSON(&pub, "publish", "--dir", dir, "--channel", "production", "--rollout", "10", "--json")
 		if pub.Release == nil || pub.FilesUploaded != pub.FilesTotal || pub.Release.Status != "pending_review" {

@@ -11,6 +11,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -56,6 +57,9 @@ type Config struct {
 	Public       string            `json:"public,omitempty"`
 	MinContainer map[string]string `json:"min_container,omitempty"`
 	SizeBudgetKB int               `json:"size_budget_kb,omitempty"`
+	// JSAPIPermissions are the device features the app's pages use (location, scan, …);
+	// publish refuses a bundle that needs more than the app's approved registration.
+	JSAPIPermissions []string `json:"jsapi_permissions,omitempty"`
 
 	// publicOptional is set when LoadConfig filled in DefaultPublic: the
 	// default folder may be missing, a folder named by the developer may not.
@@ -89,6 +93,9 @@ var (
 	containerVersion = regexp.MustCompile(`^[0-9]+(\.[0-9]+){0,3}$`)
 )
 
+// jsapiPermissions are the device features a light app may declare (the registry's list).
+var jsapiPermissions = []string{"location", "camera", "scan", "album", "share", "phone_call", "contacts", "record", "bluetooth", "nfc", "biometric", "file"}
+
 // containerKinds are the keys min_container accepts (docs/HOTUPDATE.md).
 var containerKinds = map[string]bool{"wechat": true, "alipay": true, "govapp": true, "web": true}
 
@@ -101,7 +108,7 @@ var scriptExts = map[string]bool{
 
 // configFields lists the members of govapp.json, for the "unknown field"
 // message.
-const configFields = "app_id, name, version, entry, scripts, public, min_container, size_budget_kb"
+const configFields = "app_id, name, version, entry, scripts, public, min_container, size_budget_kb, jsapi_permissions"
 
 // LoadConfig reads govapp.json from the project root dir, applies the
 // defaults and validates it. Every error is a *ConfigError (several are
@@ -198,6 +205,11 @@ func (c *Config) Validate() error {
 	var errs []error
 	bad := func(field, format string, args ...any) {
 		errs = append(errs, &ConfigError{Field: field, Msg: fmt.Sprintf(format, args...)})
+	}
+	for i, p := range c.JSAPIPermissions {
+		if !slices.Contains(jsapiPermissions, p) {
+			bad(fmt.Sprintf("jsapi_permissions[%d]", i), "%q is not a permission; use %s", p, strings.Join(jsapiPermissions, ", "))
+		}
 	}
 	switch {
 	case c.AppID == "":
