@@ -25,6 +25,7 @@ import (
 	"github.com/govapp/govapp/platform/internal/bridge"
 	"github.com/govapp/govapp/platform/internal/db"
 	"github.com/govapp/govapp/platform/internal/demo"
+	"github.com/govapp/govapp/platform/internal/devrelay"
 	"github.com/govapp/govapp/platform/internal/httpapi"
 	"github.com/govapp/govapp/platform/internal/identity"
 	"github.com/govapp/govapp/platform/internal/releases"
@@ -46,6 +47,7 @@ type Platform struct {
 type Option func(*options)
 
 type options struct {
+	devClient []byte
 	logger    *slog.Logger
 	version   string
 	upstreams map[string]auth.Upstream
@@ -61,6 +63,10 @@ func WithUpstream(u auth.Upstream) Option {
 		o.upstreams[u.Name()] = u
 	}
 }
+
+// WithDevClient sets the dev client script phones load in cloud dev sessions (devcli passes
+// the one `govapp dev` injects locally, so both speak one protocol).
+func WithDevClient(js []byte) Option { return func(o *options) { o.devClient = js } }
 
 // SecretKeyFile keeps the generated secret key when none is configured.
 const SecretKeyFile = "secret.key"
@@ -174,6 +180,10 @@ func New(cfg Config, opts ...Option) (_ *Platform, err error) {
 	if err != nil {
 		return nil, err
 	}
+	dev, err := devrelay.NewService(ctx, d, reg, blobs, au)
+	if err != nil {
+		return nil, err
+	}
 	first, err := demo.Seed(ctx, ids, reg, tree, cfg.NoDemo)
 	if err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
@@ -181,7 +191,7 @@ func New(cfg Config, opts ...Option) (_ *Platform, err error) {
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	h, err := httpapi.New(httpapi.Deps{
-		Identity: ids, Apps: reg, Audit: au, Releases: rel, Auth: authn, Bridge: br, AlipayNotify: alipayNotify, Issuer: issuer,
+		Identity: ids, Apps: reg, Audit: au, Releases: rel, Auth: authn, Bridge: br, Dev: dev, DevClient: o.devClient, AlipayNotify: alipayNotify, Issuer: issuer,
 		WeChatAppID: cfg.WeChatAppID, WeChatOAuthURL: wechatOAuthURL(cfg), AlipayAppID: cfg.AlipayAppID, SDK: sdkjs.Dist, Logger: o.logger, Registry: registry,
 		BodyLimit: cfg.BodyLimit, Version: o.version, Ping: d.PingContext,
 	})

@@ -7,6 +7,7 @@ import (
 	"github.com/govapp/govapp/platform/internal/apps"
 	"github.com/govapp/govapp/platform/internal/auth"
 	"github.com/govapp/govapp/platform/internal/bridge"
+	"github.com/govapp/govapp/platform/internal/devrelay"
 	"github.com/govapp/govapp/platform/internal/errs"
 	"github.com/govapp/govapp/platform/internal/ext/wechat"
 	"github.com/govapp/govapp/platform/internal/identity"
@@ -87,6 +88,8 @@ var errorTable = []struct {
 	{bridge.ErrForeignDomain, http.StatusForbidden, 40303},
 	{bridge.ErrNotDeclared, http.StatusForbidden, 40304},
 	{bridge.ErrNoAccount, http.StatusNotFound, 40414},
+	{devrelay.ErrSessionNotFound, http.StatusNotFound, 40415},
+	{devrelay.ErrSessionExpired, http.StatusGone, 41001},
 	{bridge.ErrNoWeChat, http.StatusServiceUnavailable, 50301},
 	{wechat.ErrQuota, http.StatusTooManyRequests, 42902},
 	{wechat.ErrNotSubscribed, http.StatusConflict, 40914},

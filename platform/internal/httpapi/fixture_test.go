@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -27,6 +29,7 @@ import (
 	"github.com/govapp/govapp/platform/internal/bridge"
 	"github.com/govapp/govapp/platform/internal/db"
 	"github.com/govapp/govapp/platform/internal/demo"
+	"github.com/govapp/govapp/platform/internal/devrelay"
 	"github.com/govapp/govapp/platform/internal/ext/sms"
 	"github.com/govapp/govapp/platform/internal/identity"
 	"github.com/govapp/govapp/platform/internal/releases"
@@ -45,6 +48,7 @@ type fixture struct {
 	auth    *auth.Service
 	ups     map[string]*fakeUpstream
 	bridge  *bridge.Service
+	dev     *devrelay.Service
 	sms     *smsfake.Gateway
 	key     hotupdate.PrivateKey
 	blobDir string
@@ -105,6 +109,8 @@ func newFixture(t *testing.T, d *db.DB) *fixture {
 	must(t, err)
 	f.rel, err = releases.NewService(ctx, d, ids, reg, au, blobs)
 	must(t, err)
+	f.dev, err = devrelay.NewService(ctx, d, reg, blobs, au)
+	must(t, err)
 	f.key, err = hotupdate.GenerateKey(hotupdate.AlgEd25519, rand.Reader)
 	must(t, err)
 	devA, err := ids.PrincipalFor(ctx, f.users["devA"])
@@ -125,7 +131,7 @@ func newFixture(t *testing.T, d *db.DB) *fixture {
 	must(t, err)
 	f.bridge, err = bridge.NewService(ctx, d, reg, au, secret)
 	must(t, err)
-	h, err := New(Deps{Identity: ids, Apps: reg, Audit: au, Releases: f.rel, Auth: f.auth, Bridge: f.bridge, SDK: fstest.MapFS{"dist/govapp.js": {Data: []byte("/* sdk */")}}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	h, err := New(Deps{Identity: ids, Apps: reg, Audit: au, Releases: f.rel, Auth: f.auth, Bridge: f.bridge, Dev: f.dev, DevClient: []byte("/* dev client */"), SDK: fstest.MapFS{"dist/govapp.js": {Data: []byte("/* sdk */")}}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Registry: prometheus.NewRegistry(), BodyLimit: 1 << 20, Version: "test", Ping: d.PingContext})
 	must(t, err)
 	f.srv = httptest.NewServer(h)
@@ -410,4 +416,20 @@ func (f *fixture) citizenInA(provider, subject string) string {
 	var user string
 	must(f.t, f.db.QueryRowContext(context.Background(), `SELECT user_id FROM auth_identities WHERE provider = $1 AND subject = $2`, provider, subject).Scan(&user))
 	return user
+}
+
+// devSession opens a dev session for a fresh online app as devA with one uploaded file and
+// returns the session id and the sync body that points at that file.
+func (f *fixture) devSession() (string, string) {
+	f.t.Helper()
+	ctx := context.Background()
+	app := f.createApp(apps.StatusOnline)
+	ses, err := f.dev.Create(ctx, f.principal("devA"), app)
+	must(f.t, err)
+	html := "<!doctype html><html><head></head><body>dev " + f.uniq("b") + "</body></html>"
+	sum := sha256.Sum256([]byte(html))
+	sha := hex.EncodeToString(sum[:])
+	_, _, err = f.rel.PutBlob(ctx, f.principal("devA"), app, sha, strings.NewReader(html))
+	must(f.t, err)
+	return ses.ID, `{"entry":"index.html","files":{"index.html":"` + sha + `"}}`
 }

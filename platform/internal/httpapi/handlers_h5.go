@@ -215,3 +215,15 @@ func (s *server) runtimeConfig(c echo.Context, appID, bundleID string) map[strin
 	}
 	return cfg
 }
+
+// contentTypeOf guesses a served file's type by extension (text types in UTF-8).
+func contentTypeOf(p string) string {
+	ct := mime.TypeByExtension(path.Ext(p))
+	if ct == "" {
+		return "application/octet-stream"
+	}
+	if strings.HasPrefix(ct, "text/") && !strings.Contains(ct, "charset") {
+		ct += "; charset=utf-8"
+	}
+	return ct
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/govapp/govapp/platform/internal/audit"
 	"github.com/govapp/govapp/platform/internal/auth"
 	"github.com/govapp/govapp/platform/internal/bridge"
+	"github.com/govapp/govapp/platform/internal/devrelay"
 	"github.com/govapp/govapp/platform/internal/identity"
 	"github.com/govapp/govapp/platform/internal/releases"
 )
@@ -162,6 +163,14 @@ func (s *server) routes() []route {
 		{method: http.MethodPost, path: "/auth/login/password", handler: s.handlePasswordLogin, public: true, external: true, perIPLimit: true, summary: "Staff password sign-in (form)", status: 302},
 		{method: http.MethodGet, path: "/auth/login/:provider", handler: s.handleLoginUpstream, public: true, external: true, summary: "Start an upstream sign-in", status: 302},
 		{method: http.MethodGet, path: "/auth/callback/:provider", handler: s.handleLoginCallback, public: true, external: true, summary: "Upstream sign-in callback", status: 302},
+
+		// Cloud dev sessions (govapp dev --cloud).
+		{method: http.MethodPost, path: "/v1/dev/sessions", handler: s.handleCreateDevSession, auth: true, perm: identity.PermAppCreate, summary: "Open a cloud dev session for an app", body: devSessionRequest{}, resp: devrelay.Session{}, status: 201},
+		{method: http.MethodPut, path: "/v1/dev/sessions/:id/files", handler: s.handleSyncDevSession, auth: true, summary: "Point the session at a new dev build (files uploaded by hash); phones reload", body: devrelay.Sync{}, resp: devrelay.Session{}, status: 200},
+		{method: http.MethodDelete, path: "/v1/dev/sessions/:id", handler: s.handleDeleteDevSession, auth: true, summary: "End a dev session", status: 204},
+		{method: http.MethodGet, path: "/v1/dev/sessions/:id/logs", handler: s.handleDevLogs, auth: true, external: true, summary: "WebSocket: the phones' console, errors and network log", status: 101},
+		{method: http.MethodGet, path: "/d/:id/__govapp/ws", handler: s.handleDevDevice, public: true, external: true, summary: "WebSocket of a phone in a dev session", status: 101},
+		{method: http.MethodGet, path: "/d/:id/*", handler: s.handleDevFile, public: true, external: true, summary: "A dev session's build (unguessable URL, expires)", status: 200},
 
 		// Devices and citizens (no token).
 		{method: http.MethodGet, path: "/v1/runtime/apps/:id/update", handler: s.handleUpdateCheck, public: true, summary: "Update check: which bundle this device should run", query: []string{"channel", "bundle", "container", "container_version", "device", "region"}, resp: releases.CheckResponse{}, status: 200},

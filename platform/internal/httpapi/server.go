@@ -25,6 +25,7 @@ import (
 	"github.com/govapp/govapp/platform/internal/audit"
 	"github.com/govapp/govapp/platform/internal/auth"
 	"github.com/govapp/govapp/platform/internal/bridge"
+	"github.com/govapp/govapp/platform/internal/devrelay"
 	"github.com/govapp/govapp/platform/internal/identity"
 	"github.com/govapp/govapp/platform/internal/releases"
 )
@@ -37,6 +38,9 @@ type Deps struct {
 	Releases *releases.Service
 	Auth     *auth.Service
 	Bridge   *bridge.Service
+	Dev      *devrelay.Service
+	// DevClient is the dev client script phones load in cloud dev sessions.
+	DevClient []byte
 	// WeChatAppID, WeChatOAuthURL and AlipayAppID tell pages how to sign in in a container.
 	WeChatAppID, WeChatOAuthURL, AlipayAppID string
 	// AlipayNotify verifies and records Alipay's asynchronous notifications (nil: no Alipay).
