@@ -61,11 +61,16 @@ func TestPublishAndDownloadBytes(t *testing.T) {
 	}
 	must(t, json.Unmarshal([]byte(run("apps", "show", "housing-fund", "--json")), &app))
 	run("keys", "create", "--org", app.OwnerNode)
+	run("apps", "update", "housing-fund", "--jsapi", "location,scan,phone_call")
 	dir := t.TempDir()
 	sub, _ := fs.Sub(templates.FS, "query")
 	must(t, os.CopyFS(dir, sub))
 	raw, _ := os.ReadFile(filepath.Join(dir, "govapp.json"))
-	must(t, os.WriteFile(filepath.Join(dir, "govapp.json"), bytes.Replace(raw, []byte(`"my-query"`), []byte(`"housing-fund"`), 1), 0o644))
+	var project map[string]any
+	must(t, json.Unmarshal(raw, &project))
+	project["app_id"], project["jsapi_permissions"] = "housing-fund", []string{"location", "phone_call"}
+	raw, _ = json.Marshal(project)
+	must(t, os.WriteFile(filepath.Join(dir, "govapp.json"), raw, 0o644))
 
 	// A device asks the update check as a phone would.
 	check := func(current string) (hotupdate.Manifest, int64) {

@@ -97,7 +97,22 @@ func (e *Env) buildProject(dir string) (*build.Result, error) {
 		n := len(be.Messages)
 		return nil, fmt.Errorf("build failed with %d error%s; fix %s and run the command again", n, plural(n), firstFile(be.Messages))
 	}
-	return res, err
+	if err != nil {
+		return res, err
+	}
+	// Preflight: what `govapp dev` warns about, build and publish refuse.
+	cfg := res.Config
+	problems, err := build.Preflight(dir, &cfg, nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range problems {
+		fmt.Fprintf(e.Stderr, "preflight: %s\n", p)
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("%d preflight problem(s); fix them, or declare what the app uses in govapp.json", len(problems))
+	}
+	return res, nil
 }
 
 // printMessage writes one compiler message with its source line and a caret

@@ -73,22 +73,22 @@ func TestE2EHotUpdate(t *testing.T) {
 			t.Fatal(err)
 		}
 		cfgPath := filepath.Join(dir, "govapp.json")
-		raw, _ := os.ReadFile(cfgPath)
-		if err := os.WriteFile(cfgPath, []byte(strings.Replace(string(raw), `"my-query"`, `"`+appID+`"`, 1)), 0o644); err != nil {
-			t.Fatal(err)
+		// The template calls govapp.phoneCall: a build without phone_call declared is refused.
+		setProject(t, cfgPath, appID, []string{"location"})
+		if _, stderr := cli.must(ExitFailure, "build", "--dir", dir); !strings.Contains(stderr, "phone_call") {
+			t.Fatalf("build with an undeclared call: %s", stderr)
 		}
+		setProject(t, cfgPath, appID, []string{"location", "phone_call"})
+		cli.must(ExitOK, "apps", "update", appID, "--jsapi", "location,scan,phone_call")
 		cli.must(ExitOK, "build", "--dir", dir)
 
 		// A bundle that uses a device feature the app is not registered for is refused before
 		// anything is uploaded; once the registration has it, publishing proceeds.
-		withCamera := strings.Replace(strings.Replace(string(raw), `"my-query"`, `"`+appID+`"`, 1), `"size_budget_kb": 300`, `"size_budget_kb": 300, "jsapi_permissions": ["location", "camera"]`, 1)
-		if err := os.WriteFile(cfgPath, []byte(withCamera), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		setProject(t, cfgPath, appID, []string{"location", "phone_call", "camera"})
 		if _, stderr := cli.must(ExitFailure, "publish", "--dir", dir, "--channel", "staging"); !strings.Contains(stderr, "camera") {
 			t.Fatalf("publish with an undeclared permission: %s", stderr)
 		}
-		cli.must(ExitOK, "apps", "update", appID, "--jsapi", "location,scan,camera")
+		cli.must(ExitOK, "apps", "update", appID, "--jsapi", "location,scan,phone_call,camera")
 
 		var pub publishOutput
 		cli.mustJSON(&pub, "publish", "--dir", dir, "--channel", "production", "--rollout", "10", "--json")
@@ -167,4 +167,22 @@ func TestE2EHotUpdate(t *testing.T) {
 		}
 		cli.must(ExitOK, "audit", "verify", "--data", srv.dataDir, "--database-url", dbURL)
 	})
+}
+
+// setProject points a template's govapp.json at an app and declares what it uses.
+func setProject(t *testing.T, path, appID string, perms []string) {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg map[string]any
+	if err := json.Unmarshal(raw, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	cfg["app_id"], cfg["jsapi_permissions"] = appID, perms
+	out, _ := json.MarshalIndent(cfg, "", "  ")
+	if err := os.WriteFile(path, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -4,10 +4,41 @@ package templates
 
 import "embed"
 
-// FS holds one folder per template, each a complete project with govapp.json.
+// FS holds one folder per template, each a complete project with govapp.json whose
+// app_id is the placeholder "my-app" (`govapp init` replaces it).
 //
-//go:embed all:query
+//go:embed all:basic all:query all:microsite
 var FS embed.FS
 
-// Names lists the templates in FS.
-func Names() []string { return []string{"query"} }
+// Default is the template `govapp init` uses without --template.
+const Default = "basic"
+
+// PlaceholderAppID is the app_id every template's govapp.json carries.
+const PlaceholderAppID = "my-app"
+
+// list is the templates in the order `govapp init` shows them, with their descriptions.
+var list = []struct{ name, about string }{
+	{"basic", "基础模板：TypeScript，无框架、无需 npm；扫一扫、定位、分享示例"},
+	{"query", "微查询：表单查询部门 JSON 数据服务并展示结果（社保、公积金查询等），自带演示数据"},
+	{"microsite", "微网站：文章列表与详情页，内容来自 JSON，hash 路由"},
+}
+
+// Names lists the templates in FS, the default first.
+func Names() []string {
+	out := make([]string, len(list))
+	for i, t := range list {
+		out[i] = t.name
+	}
+	return out
+}
+
+// Describe is a one-line Chinese description of the template name, or "" when there is no
+// such template.
+func Describe(name string) string {
+	for _, t := range list {
+		if t.name == name {
+			return t.about
+		}
+	}
+	return ""
+}

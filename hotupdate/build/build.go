@@ -212,12 +212,20 @@ type tag struct {
 // bundle runs esbuild over the scripts, stores its outputs in res and
 // returns the tags to inject, in the order of cfg.Scripts.
 func bundle(dir string, cfg *Config, res *Result, origin map[string]string) ([]tag, error) {
+	return collect(dir, cfg, api.Build(esbuildOptions(dir, cfg)), res, origin)
+}
+
+// esbuildOptions are the fixed settings of a release build (see the package
+// comment). The dev build (Dev) starts from them and relaxes what only
+// matters on the way to citizens' phones, so both builds resolve, load and
+// lower the same way.
+func esbuildOptions(dir string, cfg *Config) api.BuildOptions {
 	loaders := map[string]api.Loader{}
 	for _, ext := range assetExts {
 		loaders[ext] = api.LoaderFile
 		loaders[strings.ToUpper(ext)] = api.LoaderFile
 	}
-	r := api.Build(api.BuildOptions{
+	return api.BuildOptions{
 		EntryPoints:       cfg.Scripts,
 		AbsWorkingDir:     dir,
 		Outdir:            filepath.Join(dir, outDir),
@@ -236,7 +244,12 @@ func bundle(dir string, cfg *Config, res *Result, origin map[string]string) ([]t
 		Loader:            loaders,
 		LogLevel:          api.LogLevelSilent,
 		Plugins:           []api.Plugin{assetURLPlugin(dir, relRoot(cfg.Entry))},
-	})
+	}
+}
+
+// collect stores the outputs of an esbuild run in res and returns the tags
+// to inject, in the order of cfg.Scripts; shared by Build and Dev.
+func collect(dir string, cfg *Config, r api.BuildResult, res *Result, origin map[string]string) ([]tag, error) {
 	res.Warnings = messages(r.Warnings)
 	if len(r.Errors) > 0 {
 		return nil, &Error{Messages: messages(r.Errors)}

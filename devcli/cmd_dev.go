@@ -1,0 +1,93 @@
+package devcli
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/govapp/govapp/devcli/internal/devserver"
+)
+
+// runDev implements `govapp dev`. The server is devserver; this only maps
+// flags and the terminal (keys, colour, QR) onto it.
+func runDev(ctx context.Context, e *Env, args []string) int {
+	f := e.flags("dev", "[--dir DIR] [--addr HOST:PORT] [--no-qr]", `Build the light app in DIR, serve it on the LAN and rebuild on every save: every open page
+reloads (a stylesheet-only change swaps the CSS without a reload) and build errors show in the
+terminal and as an overlay on the page, with file:line.
+
+Open the printed URL on a phone (scan the QR code; same Wi-Fi): its console, uncaught errors
+and network requests appear here, prefixed with the device ("[iPhone/WeChat#a1b2] log: …").
+A desktop browser gets a chooser to run the app in a simulated container (微信, 支付宝, 浙里办)
+answered by sdk-js's simulation, or as a plain browser.
+
+Keys (when stdin is a terminal; type the letter and Enter): r reload every device, d list the
+devices, q quit.`)
+	dir := f.String("dir", ".", "project folder holding govapp.json")
+	addr := f.String("addr", devserver.DefaultAddr, "HOST:PORT to listen on; the next free port is used when it is taken")
+	noQR := f.Bool("no-qr", false, "do not print the QR code")
+	if _, err := f.parse(args); err != nil {
+		return e.fail(err)
+	}
+	tty := isTerminal(e.Stdout)
+	srv, err := devserver.New(devserver.Options{Dir: *dir, Addr: *addr, Out: e.Stdout, Color: tty, QR: tty && !*noQR})
+	if err != nil {
+		return e.fail(err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if _, err := srv.Start(ctx); err != nil {
+		srv.Close()
+		return e.fail(err)
+	}
+	if stdinIsTerminal(e.Stdin) {
+		fmt.Fprintln(e.Stdout, "keys: r reload all · d devices · q quit (then Enter)")
+		go devKeys(e.Stdin, e.Stdout, srv, cancel)
+	}
+	select {
+	case <-ctx.Done():
+	case <-srv.Done():
+	}
+	srv.Close()
+	return ExitOK
+}
+
+// devKeys reads the terminal's commands a line at a time: raw key handling
+// would need a terminal library for a convenience that "r⏎" gives as well.
+func devKeys(in io.Reader, out io.Writer, srv *devserver.Server, quit func()) {
+	sc := bufio.NewScanner(in)
+	for sc.Scan() {
+		switch strings.TrimSpace(sc.Text()) {
+		case "r":
+			n := srv.ReloadAll()
+			fmt.Fprintf(out, "reloading %d device(s)\n", n)
+		case "d":
+			devs := srv.Devices()
+			if len(devs) == 0 {
+				fmt.Fprintln(out, "no device has connected yet")
+			}
+			for _, d := range devs {
+				fmt.Fprintln(out, "  "+d)
+			}
+		case "q":
+			quit()
+			return
+		case "":
+		default:
+			fmt.Fprintln(out, "keys: r reload all · d devices · q quit")
+		}
+	}
+}
+
+// stdinIsTerminal says whether the keys can come from a person: piped or
+// redirected input (CI, tests) is not read.
+func stdinIsTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

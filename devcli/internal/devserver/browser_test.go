@@ -1,0 +1,116 @@
+package devserver
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// chromium finds the headless browser that plays the phone; CI installs
+// Debian's chromium. Without it the test fails under
+// GOVAPP_TEST_REQUIRE_BROWSER (CI sets it) and skips otherwise.
+func chromium(t *testing.T) string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("GOVAPP_TEST_REQUIRE_BROWSER") != "" {
+		t.Fatal("no chromium on PATH but GOVAPP_TEST_REQUIRE_BROWSER is set; apt-get install chromium")
+	}
+	t.Skip("no chromium on PATH; apt-get install chromium to run the browser test")
+	return ""
+}
+
+const phoneMain = `import "./style.css";
+const version: string = "one";
+document.body.setAttribute("data-v", version);
+console.log("hello from phone");
+fetch("/missing.json").catch(() => {});
+setTimeout(() => { throw new Error("boom"); }, 0);
+`
+
+// TestBrowserDev is the issue's "done when" on one machine: headless
+// Chromium opens the dev URL through the desktop chooser, its console, an
+// uncaught error and a 404 fetch reach the terminal with the device name, a
+// save reloads the page, a CSS-only save swaps the stylesheet without a
+// reload, and a compile error shows as an overlay with file:line.
+func TestBrowserDev(t *testing.T) {
+	bin := chromium(t)
+	dir := project(t, phoneMain)
+	_, u, out := start(t, dir)
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.Headless,
+		chromedp.DisableGPU, chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("user-data-dir", t.TempDir()))
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelA()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil { // starts the browser
+		t.Fatal(err)
+	}
+	tctx, tcancel := context.WithTimeout(ctx, 20*time.Second)
+	defer tcancel()
+
+	// The desktop chooser, then the plain-browser choice.
+	if err := chromedp.Do(tctx, chromedp.Navigate(u), chromedp.WaitVisible(`#open-web`), chromedp.Click(`#open-web`), chromedp.WaitVisible(`body[data-v="one"]`)); err != nil {
+		t.Fatalf("open the app: %v\n%s", err, out)
+	}
+	out.waitFor(t, 5*time.Second,
+		"[HeadlessChrome#", "] log: hello from phone",
+		"] error: Uncaught Error: boom",
+		"] net: GET /missing.json 404 ")
+
+	// eval runs expr until it yields want.
+	eval := func(what, expr, want string) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			got, err := chromedp.Run(tctx, chromedp.Evaluate[string](expr))
+			if err == nil && got == want {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: %s = %q (%v), want %q\n%s", what, expr, got, err, want, out)
+			}
+			time.Sleep(30 * time.Millisecond)
+		}
+	}
+	write := func(p, content string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(p)), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// A script save reloads the page.
+	saved := time.Now()
+	write("src/main.ts", strings.Replace(phoneMain, `"one"`, `"two"`, 1))
+	eval("reload after a save", `document.body.getAttribute("data-v") || ""`, "two")
+	t.Logf("save to reloaded page: %s", time.Since(saved).Round(time.Millisecond))
+
+	// A stylesheet save swaps the CSS: the page's state survives.
+	if _, err := chromedp.Run(tctx, chromedp.Evaluate[string](`window.__kept = "yes"; "ok"`)); err != nil {
+		t.Fatal(err)
+	}
+	write("src/style.css", "body { color: rgb(4, 5, 6); }\n")
+	eval("css swap", `getComputedStyle(document.body).color`, "rgb(4, 5, 6)")
+	eval("no reload on css", `window.__kept || "reloaded"`, "yes")
+
+	// A compile error: the overlay with file:line, and the terminal.
+	write("src/main.ts", "const broken: string = ;\n")
+	eval("overlay", `(document.getElementById("__govapp_overlay") || {textContent: ""}).textContent.indexOf("src/main.ts:1:") >= 0 ? "shown" : "none"`, "shown")
+	out.waitFor(t, time.Second, "build error: src/main.ts:1:")
+	write("src/main.ts", strings.Replace(phoneMain, `"one"`, `"three"`, 1))
+	eval("fixed", `document.body.getAttribute("data-v") + (document.getElementById("__govapp_overlay") ? "+overlay" : "")`, "three")
+	if testing.Verbose() {
+		t.Logf("terminal:\n%s", out)
+	}
+}
