@@ -27,7 +27,7 @@ build:
 
 test:
 	@test -n "$(GO_PATTERNS)" || { echo "test: no Go files under $(GO_DIRS); run make from the repository root"; exit 1; }
-	$(GO) test -count=1 $(TESTFLAGS) $(GO_PATTERNS)
+	$(GO) test -count=1 -timeout 300s $(TESTFLAGS) $(GO_PATTERNS)
 
 vet:
 	$(GO) vet $(GO_PATTERNS)
