@@ -9,12 +9,13 @@ import (
 	"strings"
 
 	"github.com/govapp/govapp/devcli/internal/devserver"
+	"github.com/govapp/govapp/hotupdate/build"
 )
 
 // runDev implements `govapp dev`. The server is devserver; this only maps
 // flags and the terminal (keys, colour, QR) onto it.
 func runDev(ctx context.Context, e *Env, args []string) int {
-	f := e.flags("dev", "[--dir DIR] [--addr HOST:PORT] [--no-qr]", `Build the light app in DIR, serve it on the LAN and rebuild on every save: every open page
+	f := e.flags("dev", "[--dir DIR] [--addr HOST:PORT] [--no-qr] [--cloud]", `Build the light app in DIR, serve it on the LAN and rebuild on every save: every open page
 reloads (a stylesheet-only change swaps the CSS without a reload) and build errors show in the
 terminal and as an overlay on the page, with file:line.
 
@@ -28,19 +29,41 @@ devices, q quit.`)
 	dir := f.String("dir", ".", "project folder holding govapp.json")
 	addr := f.String("addr", devserver.DefaultAddr, "HOST:PORT to listen on; the next free port is used when it is taken")
 	noQR := f.Bool("no-qr", false, "do not print the QR code")
+	cloud := f.Bool("cloud", false, "serve through the logged-in platform, for phones that cannot reach this PC (intranets, guest Wi-Fi)")
 	if _, err := f.parse(args); err != nil {
 		return e.fail(err)
 	}
 	tty := isTerminal(e.Stdout)
-	srv, err := devserver.New(devserver.Options{Dir: *dir, Addr: *addr, Out: e.Stdout, Color: tty, QR: tty && !*noQR})
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	opts := devserver.Options{Dir: *dir, Addr: *addr, Out: e.Stdout, Color: tty, QR: tty && !*noQR}
+	var cs *cloudSession
+	if *cloud {
+		cfg, err := build.LoadConfig(*dir)
+		if err != nil {
+			return e.fail(err)
+		}
+		if cs, err = startCloud(ctx, e, cfg.AppID); err != nil {
+			return e.fail(err)
+		}
+		defer cs.close()
+		opts.QR = false // the phone opens the platform's URL, printed below
+		opts.OnBuild = func(files map[string][]byte, entry string) { cs.sync(ctx, files, entry) }
+	}
+	srv, err := devserver.New(opts)
 	if err != nil {
 		return e.fail(err)
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	if _, err := srv.Start(ctx); err != nil {
 		srv.Close()
 		return e.fail(err)
+	}
+	if cs != nil {
+		fmt.Fprintf(e.Stdout, "cloud: phones open %s (expires %s)\n", cs.URL(), fmtTime(cs.ses.ExpiresAt))
+		if tty && !*noQR {
+			fmt.Fprint(e.Stdout, devserver.QR(cs.URL()))
+		}
+		go cs.logs(ctx, srv)
 	}
 	if stdinIsTerminal(e.Stdin) {
 		fmt.Fprintln(e.Stdout, "keys: r reload all · d devices · q quit (then Enter)")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 
+	"github.com/govapp/govapp/devcli/internal/devserver"
 	"github.com/govapp/govapp/devcli/internal/sandboxmode"
 	"github.com/govapp/govapp/platform"
 )
@@ -75,7 +76,7 @@ func runServe(ctx context.Context, e *Env, args []string) int {
 		}
 		defer fakes.Close()
 	}
-	p, err := platform.New(cfg, platform.WithVersion(Version), platform.WithLogger(platform.NewLogger(e.Stderr, cfg.LogLevel, cfg.LogFormat)))
+	p, err := platform.New(cfg, platform.WithVersion(Version), platform.WithDevClient(devserver.ClientJS()), platform.WithLogger(platform.NewLogger(e.Stderr, cfg.LogLevel, cfg.LogFormat)))
 	if err != nil {
 		return e.fail(err)
 	}

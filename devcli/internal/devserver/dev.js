@@ -11,7 +11,9 @@
   if (window.__govappDevClient) return;
   window.__govappDevClient = true;
   var cfg = window.__GOVAPP_DEV__ || {};
-  var LOG = '/__govapp/log';
+  // base is "" for `govapp dev` and "/d/<session>" when the platform serves a cloud session.
+  var BASE = typeof cfg.base === 'string' ? cfg.base : '';
+  var LOG = BASE + '/__govapp/log';
 
   var id = '';
   try { id = sessionStorage.getItem('govapp-dev-id') || ''; } catch (e) { /* storage blocked */ }
@@ -183,7 +185,7 @@
   // ---- events ----
   function connect() {
     if (!window.EventSource) return;
-    var es = new EventSource('/__govapp/events?id=' + id + '&container=' + encodeURIComponent(cfg.container || ''));
+    var es = new EventSource(BASE + '/__govapp/events?id=' + id + '&container=' + encodeURIComponent(cfg.container || ''));
     es.onmessage = function (m) {
       var ev;
       try { ev = JSON.parse(m.data); } catch (e) { return; }

@@ -57,6 +57,9 @@ type Options struct {
 	// Poll is how often the project files are checked for changes; 0 is
 	// 100 ms.
 	Poll time.Duration
+	// OnBuild, when set, gets every good build (bundle path → content, and the entry), e.g. to
+	// sync it to a cloud session. It runs on the watcher's goroutine.
+	OnBuild func(files map[string][]byte, entry string)
 }
 
 // Server is a running `govapp dev`.

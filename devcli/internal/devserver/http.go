@@ -20,6 +20,10 @@ import (
 //go:embed dev.js
 var devJS []byte
 
+// ClientJS is the dev client script; the platform serves the same one in cloud sessions, so
+// a phone speaks one protocol whether it reaches the PC or the platform.
+func ClientJS() []byte { return append([]byte(nil), devJS...) }
+
 // simContainers are the containers the desktop chooser offers, with the
 // names developers know them by. They are the containers sdk-js's
 // simulation (sim.js) fakes; "web" is a plain browser, without simulation.

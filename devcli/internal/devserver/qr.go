@@ -15,3 +15,6 @@ func qrText(url string) string {
 	}
 	return q.ToSmallString(false)
 }
+
+// QR renders a QR code of u for the terminal (cloud sessions print the platform's URL).
+func QR(u string) string { return qrText(u) }

@@ -60,16 +60,31 @@ func (s *Server) serveLog(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}
-	var b logBatch
-	if err := json.Unmarshal(body, &b); err != nil || !idPattern.MatchString(b.ID) || len(b.Entries) > 200 {
+	if err := s.Relay(r.UserAgent(), body); err != nil {
 		http.Error(w, "bad message", http.StatusBadRequest)
 		return
 	}
-	d := s.seen(b.ID, r.UserAgent(), b.Container)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// errBadBatch marks a relay message that is not a log batch.
+var errBadBatch = errors.New("not a log batch")
+
+// Relay prints one batch a device sent — to this server, or through the platform in a
+// cloud session (ua is the device's User-Agent as the receiver saw it).
+func (s *Server) Relay(ua string, body []byte) error {
+	if len(body) > MaxMessage {
+		return errBadBatch
+	}
+	var b logBatch
+	if err := json.Unmarshal(body, &b); err != nil || !idPattern.MatchString(b.ID) || len(b.Entries) > 200 {
+		return errBadBatch
+	}
+	d := s.seen(b.ID, ua, b.Container)
 	for _, e := range b.Entries {
 		s.printEntry(d, e)
 	}
-	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // seen registers or refreshes a device and returns it.

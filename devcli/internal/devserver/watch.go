@@ -120,6 +120,9 @@ func (s *Server) rebuild(notify bool) {
 	s.buildID++
 	id := s.buildID
 	s.mu.Unlock()
+	if s.opts.OnBuild != nil && (kind != "" || !notify) {
+		s.opts.OnBuild(res.Files, s.cfg.Entry)
+	}
 	for _, w := range res.Warnings {
 		s.out.linef("build warning: %s", w)
 	}

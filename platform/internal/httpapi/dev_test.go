@@ -33,25 +33,38 @@ func TestCloudDevRelay(t *testing.T) {
 	if _, _, err := websocket.Dial(ctx, wsURL+"/v1/dev/sessions/"+id+"/logs", &websocket.DialOptions{HTTPHeader: http.Header{"Authorization": {"Bearer " + f.tokens["adminA"]}}}); err == nil {
 		t.Fatal("someone else read the session's logs")
 	}
-	phone, _, err := websocket.Dial(ctx, wsURL+"/d/"+id+"/__govapp/ws", nil)
+	// The phone's event stream, as the dev client opens it.
+	req, _ := http.NewRequestWithContext(ctx, "GET", f.srv.URL+"/d/"+id+"/__govapp/events?id=ab12", nil)
+	events, err := http.DefaultClient.Do(req)
 	must(t, err)
-	defer phone.CloseNow()
-	time.Sleep(50 * time.Millisecond) // both sockets subscribed
-	must(t, phone.Write(ctx, websocket.MessageText, []byte("not json {")))
-	must(t, phone.Write(ctx, websocket.MessageText, []byte(`{"type":"log","level":"log","device":"HeadlessChrome#1","args":["hello from phone"]}`)))
+	defer events.Body.Close()
+	time.Sleep(50 * time.Millisecond) // both subscribed
+	post := func(body string) int {
+		resp, err := http.Post(f.srv.URL+"/d/"+id+"/__govapp/log", "application/json", strings.NewReader(body))
+		must(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if st := post("not json {"); st != 400 {
+		t.Fatalf("garbage: %d", st)
+	}
+	if st := post(`{"id":"ab12","entries":[{"kind":"log","text":"hello from phone"}]}`); st != 204 {
+		t.Fatalf("log: %d", st)
+	}
 	_, got, err := dev.Read(ctx)
 	must(t, err)
-	if !strings.Contains(string(got), "hello from phone") {
+	if !strings.Contains(string(got), "hello from phone") || !strings.Contains(string(got), `"ua"`) {
 		t.Fatalf("developer got %s", got)
 	}
 	// A new build: the phone is told to reload.
 	if st, b, _ := f.do("devA", "PUT", "/v1/dev/sessions/"+id+"/files", body); st != 200 {
 		t.Fatalf("second sync: %d %v", st, b)
 	}
-	_, msg, err := phone.Read(ctx)
+	buf := make([]byte, 256)
+	n, err := events.Body.Read(buf)
 	must(t, err)
-	if string(msg) != `{"type":"reload"}` {
-		t.Fatalf("phone got %s", msg)
+	if !strings.Contains(string(buf[:n]), `data: {"type":"reload"}`) {
+		t.Fatalf("phone got %q", buf[:n])
 	}
 	if st, _, _ := f.do("devA", "DELETE", "/v1/dev/sessions/"+id, ""); st != 204 {
 		t.Fatalf("delete: %d", st)

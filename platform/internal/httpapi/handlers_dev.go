@@ -78,39 +78,62 @@ func (s *server) handleDevLogs(c echo.Context) error {
 	}
 }
 
-// handleDevDevice is a phone's socket: reload orders go down, its console, errors and network
-// log go up to the developer. Garbage is dropped; it never reaches the terminal.
-func (s *server) handleDevDevice(c echo.Context) error {
+// handleDevEvents is a phone's event stream in a cloud session (server-sent events, as with
+// `govapp dev` on the LAN: plain HTTP passes intranet proxies that break WebSockets).
+func (s *server) handleDevEvents(c echo.Context) error {
 	id := c.Param("id")
 	if err := s.Dev.Alive(c.Request().Context(), id); err != nil {
 		return err
 	}
-	conn, err := websocket.Accept(c.Response(), c.Request(), &websocket.AcceptOptions{InsecureSkipVerify: true})
-	if err != nil {
-		return nil
-	}
-	defer conn.CloseNow()
-	conn.SetReadLimit(devrelay.MaxMessage)
-	ctx := c.Request().Context()
-	reloads, cancel := s.Dev.Subscribe(id, devrelay.RoleDevice)
+	w := c.Response()
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	w.Flush()
+	msgs, cancel := s.Dev.Subscribe(id, devrelay.RoleDevice)
 	defer cancel()
-	go func() {
-		for m := range reloads {
-			if conn.Write(ctx, websocket.MessageText, m) != nil {
-				return
-			}
-		}
-	}()
+	ctx := c.Request().Context()
+	tick := time.NewTicker(25 * time.Second)
+	defer tick.Stop()
 	for {
-		typ, data, err := conn.Read(ctx)
-		if err != nil {
+		select {
+		case <-ctx.Done():
 			return nil
+		case m := <-msgs:
+			if _, err := w.Write(append(append([]byte("data: "), m...), '\n', '\n')); err != nil {
+				return nil
+			}
+			w.Flush()
+		case <-tick.C:
+			if _, err := w.Write([]byte(": keep-alive\n\n")); err != nil {
+				return nil
+			}
+			w.Flush()
 		}
-		if typ != websocket.MessageText || !json.Valid(data) {
-			continue
-		}
-		s.Dev.Publish(id, devrelay.RoleDeveloper, data)
 	}
+}
+
+// relayedLog is how a phone's batch reaches the developer: with the User-Agent the platform
+// saw, so the terminal names the device as `govapp dev` does locally.
+type relayedLog struct {
+	UA   string          `json:"ua"`
+	Body json.RawMessage `json:"body"`
+}
+
+// handleDevLog takes a phone's batch of console calls, errors and requests. Garbage is dropped
+// here; it never reaches the terminal.
+func (s *server) handleDevLog(c echo.Context) error {
+	id := c.Param("id")
+	if err := s.Dev.Alive(c.Request().Context(), id); err != nil {
+		return err
+	}
+	body, err := io.ReadAll(io.LimitReader(c.Request().Body, devrelay.MaxMessage+1))
+	if err != nil || len(body) > devrelay.MaxMessage || !json.Valid(body) {
+		return c.NoContent(http.StatusBadRequest)
+	}
+	msg, _ := json.Marshal(relayedLog{UA: c.Request().UserAgent(), Body: body})
+	s.Dev.Publish(id, devrelay.RoleDeveloper, msg)
+	return c.NoContent(http.StatusNoContent)
 }
 
 // handleDevFile serves a session's dev build at /d/{id}/…; the entry HTML gets the runtime and
@@ -147,7 +170,7 @@ func (s *server) handleDevFile(c echo.Context) error {
 	h.Set("Cache-Control", "no-store")
 	ct := contentTypeOf(p)
 	if p == entry {
-		body = injectSDK(body, []byte(`<script>window.__GOVAPP_DEV__={"socket":"/d/`+id+`/__govapp/ws"};</script><script src="/sdk/govapp.js"></script><script src="/d/`+id+`/__govapp/dev.js"></script>`))
+		body = injectSDK(body, []byte(`<script>window.__GOVAPP_DEV__={"base":"/d/`+id+`"};</script><script src="/d/`+id+`/__govapp/dev.js"></script><script src="/sdk/govapp.js"></script>`))
 	}
 	return c.Blob(http.StatusOK, ct, body)
 }

@@ -169,7 +169,8 @@ func (s *server) routes() []route {
 		{method: http.MethodPut, path: "/v1/dev/sessions/:id/files", handler: s.handleSyncDevSession, auth: true, summary: "Point the session at a new dev build (files uploaded by hash); phones reload", body: devrelay.Sync{}, resp: devrelay.Session{}, status: 200},
 		{method: http.MethodDelete, path: "/v1/dev/sessions/:id", handler: s.handleDeleteDevSession, auth: true, summary: "End a dev session", status: 204},
 		{method: http.MethodGet, path: "/v1/dev/sessions/:id/logs", handler: s.handleDevLogs, auth: true, external: true, summary: "WebSocket: the phones' console, errors and network log", status: 101},
-		{method: http.MethodGet, path: "/d/:id/__govapp/ws", handler: s.handleDevDevice, public: true, external: true, summary: "WebSocket of a phone in a dev session", status: 101},
+		{method: http.MethodGet, path: "/d/:id/__govapp/events", handler: s.handleDevEvents, public: true, external: true, summary: "A phone's event stream in a dev session (reloads)", status: 200},
+		{method: http.MethodPost, path: "/d/:id/__govapp/log", handler: s.handleDevLog, public: true, external: true, perIPLimit: true, summary: "A phone's console, errors and requests in a dev session", status: 204},
 		{method: http.MethodGet, path: "/d/:id/*", handler: s.handleDevFile, public: true, external: true, summary: "A dev session's build (unguessable URL, expires)", status: 200},
 
 		// Devices and citizens (no token).
