@@ -104,7 +104,9 @@ setTimeout(() => { throw new Error("boom"); }, 0);
 	env.ConfigPath = configPath(env.Getenv)
 	dctx, dcancel := context.WithCancel(context.Background())
 	exited := make(chan int, 1)
-	go func() { exited <- env.run(dctx, []string{"dev", "--cloud", "--dir", dir, "--addr", "127.0.0.1:0", "--no-qr"}) }()
+	go func() {
+		exited <- env.run(dctx, []string{"dev", "--cloud", "--dir", dir, "--addr", "127.0.0.1:0", "--no-qr"})
+	}()
 	defer func() { dcancel(); <-exited }()
 	out.waitFor(t, 15*time.Second, "cloud: phones open ")
 	phone := regexp.MustCompile(`cloud: phones open (\S+)`).FindStringSubmatch(out.String())[1]
