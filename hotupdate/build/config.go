@@ -57,6 +57,9 @@ type Config struct {
 	Public       string            `json:"public,omitempty"`
 	MinContainer map[string]string `json:"min_container,omitempty"`
 	SizeBudgetKB int               `json:"size_budget_kb,omitempty"`
+	// Containers are where the app runs (wechat, alipay, govapp, web); preflight warns about
+	// features one of them cannot offer. Empty: not checked.
+	Containers []string `json:"containers,omitempty"`
 	// JSAPIPermissions are the device features the app's pages use (location, scan, …);
 	// publish refuses a bundle that needs more than the app's approved registration.
 	JSAPIPermissions []string `json:"jsapi_permissions,omitempty"`
@@ -108,7 +111,7 @@ var scriptExts = map[string]bool{
 
 // configFields lists the members of govapp.json, for the "unknown field"
 // message.
-const configFields = "app_id, name, version, entry, scripts, public, min_container, size_budget_kb, jsapi_permissions"
+const configFields = "app_id, name, version, entry, scripts, public, min_container, size_budget_kb, containers, jsapi_permissions"
 
 // LoadConfig reads govapp.json from the project root dir, applies the
 // defaults and validates it. Every error is a *ConfigError (several are
@@ -205,6 +208,11 @@ func (c *Config) Validate() error {
 	var errs []error
 	bad := func(field, format string, args ...any) {
 		errs = append(errs, &ConfigError{Field: field, Msg: fmt.Sprintf(format, args...)})
+	}
+	for i, k := range c.Containers {
+		if !containerKinds[k] {
+			bad(fmt.Sprintf("containers[%d]", i), "%q is not a container; use wechat, alipay, govapp or web", k)
+		}
 	}
 	for i, p := range c.JSAPIPermissions {
 		if !slices.Contains(jsapiPermissions, p) {

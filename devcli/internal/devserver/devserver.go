@@ -68,15 +68,17 @@ type Server struct {
 	dir  string
 	out  *printer
 
-	mu      sync.Mutex
-	dev     *build.Dev
-	files   map[string][]byte // the last good build, by bundle path
-	cfg     build.Config
-	buildID int             // bumped on every successful build
-	errs    []build.Message // current build errors; nil when the build is good
-	errText string          // a non-esbuild build error (config, files)
-	clients map[*client]struct{}
-	devices map[string]*device
+	mu    sync.Mutex
+	dev   *build.Dev
+	files map[string][]byte // the last good build, by bundle path
+	cfg   build.Config
+	// lastPreflight is the last preflight findings printed, so they are said once.
+	lastPreflight string
+	buildID       int             // bumped on every successful build
+	errs          []build.Message // current build errors; nil when the build is good
+	errText       string          // a non-esbuild build error (config, files)
+	clients       map[*client]struct{}
+	devices       map[string]*device
 
 	srv    *http.Server
 	ln     net.Listener

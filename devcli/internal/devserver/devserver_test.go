@@ -225,3 +225,12 @@ func TestChangeKind(t *testing.T) {
 		}
 	}
 }
+
+// TestPreflightWarns: what `govapp build` refuses, `govapp dev` says once as a warning.
+func TestPreflightWarns(t *testing.T) {
+	dir := project(t, "const g = (window as any).govapp;\ngovapp.scan();\n")
+	_, _, out := start(t, dir)
+	if !strings.Contains(out.String(), "preflight warning: src/main.ts:2: govapp.scan needs scan") {
+		t.Fatalf("no preflight warning:\n%s", out)
+	}
+}

@@ -123,6 +123,7 @@ func (s *Server) rebuild(notify bool) {
 	if s.opts.OnBuild != nil && (kind != "" || !notify) {
 		s.opts.OnBuild(res.Files, s.cfg.Entry)
 	}
+	s.preflight()
 	for _, w := range res.Warnings {
 		s.out.linef("build warning: %s", w)
 	}
@@ -202,4 +203,32 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
+}
+
+// preflight prints what `govapp build` would refuse (undeclared device features, features a
+// container lacks, zoom disabled without the elder mode) as warnings, once per change of the
+// findings, so the developer learns it while working rather than at publish time.
+func (s *Server) preflight() {
+	s.mu.Lock()
+	cfg := s.cfg
+	s.mu.Unlock()
+	problems, err := build.Preflight(s.dir, &cfg, cfg.Containers)
+	if err != nil {
+		return
+	}
+	var lines []string
+	for _, p := range problems {
+		lines = append(lines, p.String())
+	}
+	key := strings.Join(lines, "\n")
+	s.mu.Lock()
+	same := key == s.lastPreflight
+	s.lastPreflight = key
+	s.mu.Unlock()
+	if same {
+		return
+	}
+	for _, l := range lines {
+		s.out.linef("preflight warning: %s (govapp build will refuse this)", l)
+	}
 }
