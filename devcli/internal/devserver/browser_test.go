@@ -65,7 +65,7 @@ func TestBrowserDev(t *testing.T) {
 	}
 	out.waitFor(t, 5*time.Second,
 		"[HeadlessChrome#", "] log: hello from phone",
-		"] error: Uncaught Error: boom",
+		"] error: Uncaught Error: boom at src/main.ts:6:",
 		"] net: GET /missing.json 404 ")
 
 	// eval runs expr until it yields want.

@@ -29,6 +29,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-sourcemap/sourcemap"
+
 	"github.com/govapp/govapp/hotupdate/build"
 )
 
@@ -72,6 +74,8 @@ type Server struct {
 	dev   *build.Dev
 	files map[string][]byte // the last good build, by bundle path
 	cfg   build.Config
+	// maps are the inline source maps of the last good build, by bundle path.
+	maps map[string]*sourcemap.Consumer
 	// lastPreflight is the last preflight findings printed, so they are said once.
 	lastPreflight string
 	buildID       int             // bumped on every successful build

@@ -139,8 +139,8 @@ func (s *Server) printEntry(d *device, e logEntry) {
 	case "log", "info", "warn", "error", "debug":
 		line = e.Kind + ": " + clean(e.Text)
 	case "exception", "rejection":
-		line = "error: " + clean(e.Text)
-		if st := clean(e.Stack); st != "" {
+		line = "error: " + clean(s.mapStack(e.Text))
+		if st := clean(s.mapStack(e.Stack)); st != "" {
 			for _, l := range strings.Split(st, "\n") {
 				l = strings.TrimSpace(l)
 				if l != "" && !strings.Contains(e.Text, l) {

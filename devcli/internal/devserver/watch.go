@@ -117,6 +117,7 @@ func (s *Server) rebuild(notify bool) {
 		kind = "reload"
 	}
 	s.files, s.errs, s.errText = res.Files, nil, ""
+	s.maps = consumers(res.Files)
 	s.buildID++
 	id := s.buildID
 	s.mu.Unlock()
