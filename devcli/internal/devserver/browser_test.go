@@ -114,3 +114,51 @@ func TestBrowserDev(t *testing.T) {
 		t.Logf("terminal:\n%s", out)
 	}
 }
+
+// TestSimPanel: the desktop panel edits the simulation's answers and the app in the frame gets
+// them.
+func TestSimPanel(t *testing.T) {
+	bin := chromium(t)
+	dir := project(t, `document.body.setAttribute("data-v", "one");`)
+	writeFiles(t, dir, map[string]string{"govapp.json": `{"app_id": "demo-app", "name": "演示", "version": "1.0.0", "scripts": ["src/main.ts"], "jsapi_permissions": ["scan"]}`})
+	_, u, _ := start(t, dir)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.Headless,
+		chromedp.DisableGPU, chromedp.Flag("disable-background-networking", true), chromedp.Flag("user-data-dir", t.TempDir()))
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelA()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatal(err)
+	}
+	tctx, tcancel := context.WithTimeout(ctx, 20*time.Second)
+	defer tcancel()
+	if err := chromedp.Do(tctx, chromedp.Navigate(u+"__govapp/sim?container=wechat"), chromedp.WaitVisible(`#apply`)); err != nil {
+		t.Fatal(err)
+	}
+	eval := func(expr, want string) {
+		t.Helper()
+		deadline := time.Now().Add(8 * time.Second)
+		for {
+			got, err := chromedp.Run(tctx, chromedp.Evaluate[string](expr))
+			if err == nil && got == want {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s = %q (%v), want %q", expr, got, err, want)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	frame := `document.getElementById("phone").contentWindow`
+	eval(`(`+frame+`.document.body && `+frame+`.document.body.getAttribute("data-v")) || ""`, "one")
+	if _, err := chromedp.Run(tctx, chromedp.Evaluate[string](`document.getElementById("method").value = "scan";
+		document.getElementById("mock").value = JSON.stringify({result: {text: "MOCK-123", type: "qrcode"}});
+		document.getElementById("apply").click(); "ok"`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(tctx, chromedp.Evaluate[string](`window.__r = ""; `+frame+`.govapp.scan().then(function (r) { window.__r = r.text; }, function (e) { window.__r = "error " + e.code; }); "ok"`)); err != nil {
+		t.Fatal(err)
+	}
+	eval(`window.__r || ""`, "MOCK-123")
+}

@@ -193,7 +193,7 @@ func TestChooser(t *testing.T) {
 		return string(b)
 	}
 	const desktop = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/126.0 Safari/537.36"
-	if page := get("", desktop); !strings.Contains(page, `href="/?container=wechat"`) || !strings.Contains(page, "浙里办") {
+	if page := get("", desktop); !strings.Contains(page, `href="/__govapp/sim?container=wechat"`) || !strings.Contains(page, `href="/?container=web"`) || !strings.Contains(page, "浙里办") {
 		t.Fatalf("desktop / is not the chooser:\n%s", page)
 	}
 	page := get("?container=wechat", desktop)

@@ -65,6 +65,9 @@ func (s *Server) handler() http.Handler {
 	mux.HandleFunc("GET /__govapp/events", s.serveEvents)
 	mux.HandleFunc("POST /__govapp/log", s.serveLog)
 	mux.HandleFunc("GET /sdk/{file}", serveSDK)
+	mux.HandleFunc("GET /__govapp/sim", s.serveSimPanel)
+	mux.HandleFunc("GET /v1/bridge/wechat/signature", s.serveDevSignature)
+	mux.HandleFunc("POST /v1/auth/container-login", s.serveDevLogin)
 	mux.HandleFunc("GET /", s.serveApp)
 	return mux
 }
@@ -169,7 +172,11 @@ a.c:hover{background:#f3f6ff}small{color:#667}</style></head><body>
 <h1>` + html.EscapeString(name) + `</h1><p>在哪个容器里打开？<small>（桌面浏览器：由 sdk-js 的容器模拟回答 scan、getLocation、login 等调用；手机扫码直接打开应用）</small></p>
 <div id="choices">`)
 	for _, c := range simContainers {
-		fmt.Fprintf(&b, "<a class=\"c\" id=\"open-%s\" href=\"/?container=%s\">%s <small>%s</small></a>\n", c.id, c.id, c.label, c.id)
+		href := "/__govapp/sim?container=" + c.id // the app beside the mock-data panel
+		if c.id == "web" {
+			href = "/?container=web"
+		}
+		fmt.Fprintf(&b, "<a class=\"c\" id=\"open-%s\" href=\"%s\">%s <small>%s</small></a>\n", c.id, href, c.label, c.id)
 	}
 	b.WriteString("</div></body></html>")
 	_, _ = w.Write([]byte(b.String()))
