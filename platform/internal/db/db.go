@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -40,6 +41,8 @@ type DB struct {
 	// Where is a human description of the target with secrets removed, for logs and errors.
 	Where string
 	url   string
+	// locks serialises WithLock callers of one SQLite handle; see WithLock.
+	locks sync.Map // int64 -> *sync.Mutex
 }
 
 // Querier is what stores run statements on: the DB itself or a transaction, so a change and
@@ -198,10 +201,14 @@ func (d *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 
 // WithLock runs fn while holding a cluster-wide lock named by key, so several platform
 // instances starting on one PostgreSQL database do one-time work (seeding) once. SQLite is
-// one file on one machine; its immediate transactions already serialise writers, so there fn
-// just runs.
+// one file owned by one process, so there an in-process mutex per key does the same job
+// (single statements are serialised by SQLite, but a multi-step fn is not).
 func (d *DB) WithLock(ctx context.Context, key int64, fn func() error) error {
 	if d.Dialect != Postgres {
+		m, _ := d.locks.LoadOrStore(key, new(sync.Mutex))
+		mu := m.(*sync.Mutex)
+		mu.Lock()
+		defer mu.Unlock()
 		return fn()
 	}
 	conn, err := d.Conn(ctx)

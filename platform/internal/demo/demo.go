@@ -166,5 +166,9 @@ func department(ctx context.Context, ids *identity.Service, sys *identity.Princi
 	if !errors.Is(err, identity.ErrNodeNotFound) {
 		return identity.Node{}, err
 	}
-	return ids.CreateNode(ctx, sys, identity.NodeCreate{ParentID: parent, Kind: identity.KindDepartment, Name: name})
+	n, err = ids.CreateNode(ctx, sys, identity.NodeCreate{ParentID: parent, Kind: identity.KindDepartment, Name: name})
+	if errors.Is(err, identity.ErrNodeExists) { // created beside us since we looked
+		return ids.FindNodeByName(ctx, parent, name)
+	}
+	return n, err
 }
