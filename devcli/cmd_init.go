@@ -173,12 +173,15 @@ func printNextSteps(w io.Writer, dir, tmpl, appID string) {
 	fmt.Fprintf(w, "下一步 / Next steps:\n")
 	t := newTable(w)
 	t.row("  cd "+dir, "进入项目 / enter the project")
+	if templates.NeedsNPM(tmpl) {
+		t.row("  npm install", "安装依赖（需要 Node.js）/ install the npm dependencies (needs Node.js)")
+	}
 	t.row("  govapp dev", "在手机上实时预览 / live preview on your phone")
 	t.row("  govapp build", "打包到 dist/ / bundle into dist/")
 	t.row("  govapp publish", "签名、上传并发布 / sign, upload and release")
 	t.flush()
 	fmt.Fprintf(w, "\n发布前先注册应用 / Register the app before publishing: govapp apps create (app id %s).\n", appID)
-	if tmpl != "basic" {
+	if tmpl == "query" || tmpl == "microsite" {
 		fmt.Fprintf(w, "数据在 public/data/ 中，接口地址见 src/main.ts / Demo data is in public/data/; the service URL is in src/main.ts.\n")
 	}
 }

@@ -3,6 +3,7 @@ package devcli
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -35,6 +36,27 @@ func TestInitThenBuild(t *testing.T) {
 			}
 			if err := json.Unmarshal(b, &cfg); err != nil || cfg.AppID != "demo-"+tmpl || cfg.Name != "示例 \"应用\"" {
 				t.Fatalf("govapp.json = %s (%v)", b, err)
+			}
+			if templates.NeedsNPM(tmpl) {
+				// Before npm install the build says what to do; then it builds.
+				if !strings.Contains(stdout, "npm install") {
+					t.Errorf("the next steps do not say npm install:\n%s", stdout)
+				}
+				if code, _, stderr := run(t, "build", "--dir", dir); code == 0 || !strings.Contains(stderr, "npm install") {
+					t.Errorf("build before npm install: exit %d, stderr %q; want a hint to run npm install", code, stderr)
+				}
+				npm, err := exec.LookPath("npm")
+				if err != nil {
+					if os.Getenv("GOVAPP_TEST_REQUIRE_NPM") != "" {
+						t.Fatal("no npm on PATH but GOVAPP_TEST_REQUIRE_NPM is set")
+					}
+					t.Skip("no npm on PATH")
+				}
+				cmd := exec.Command(npm, "ci", "--no-audit", "--no-fund", "--prefer-offline")
+				cmd.Dir = dir
+				if out, err := cmd.CombinedOutput(); err != nil {
+					t.Fatalf("npm ci: %v\n%s", err, out)
+				}
 			}
 			stdout, _ = mustRun(t, 0, "build", "--dir", dir)
 			if !strings.Contains(stdout, "Wrote demo-"+tmpl+" 1.0.0") {

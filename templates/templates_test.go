@@ -25,7 +25,7 @@ import (
 )
 
 // buildTemplate copies template name out of the embedded FS and builds it as `govapp build` would.
-func buildTemplate(t *testing.T, name string) *build.Result {
+func buildTemplate(t *testing.T, name string) (*build.Result, string) {
 	t.Helper()
 	dir := t.TempDir()
 	sub, err := fs.Sub(templates.FS, name)
@@ -35,18 +35,47 @@ func buildTemplate(t *testing.T, name string) *build.Result {
 	if err := os.CopyFS(dir, sub); err != nil {
 		t.Fatal(err)
 	}
+	if templates.NeedsNPM(name) {
+		npmInstall(t, dir)
+	}
 	res, err := build.Build(build.Options{Dir: dir})
 	if err != nil {
 		t.Fatalf("template %s does not build: %v", name, err)
 	}
-	return res
+	return res, dir
+}
+
+// npmInstall installs a template's locked npm dependencies. Without npm the test fails under
+// GOVAPP_TEST_REQUIRE_NPM (CI sets it) and skips otherwise.
+func npmInstall(t *testing.T, dir string) {
+	t.Helper()
+	npm, err := exec.LookPath("npm")
+	if err != nil {
+		if os.Getenv("GOVAPP_TEST_REQUIRE_NPM") != "" {
+			t.Fatal("no npm on PATH but GOVAPP_TEST_REQUIRE_NPM is set; install Node.js")
+		}
+		t.Skip("no npm on PATH; this template needs `npm install`")
+	}
+	cmd := exec.Command(npm, "ci", "--no-audit", "--no-fund", "--prefer-offline")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("npm ci in the template: %v\n%s", err, out)
+	}
 }
 
 // TestTemplatesBuild builds every template as `govapp build` would.
 func TestTemplatesBuild(t *testing.T) {
 	for _, name := range templates.Names() {
 		t.Run(name, func(t *testing.T) {
-			res := buildTemplate(t, name)
+			res, dir := buildTemplate(t, name)
+			if templates.NeedsNPM(name) {
+				// The template's own type check (tsc against the framework's types) passes too.
+				cmd := exec.Command("npm", "run", "--silent", "typecheck")
+				cmd.Dir = dir
+				if out, err := cmd.CombinedOutput(); err != nil {
+					t.Errorf("npm run typecheck: %v\n%s", err, out)
+				}
+			}
 			for _, want := range []string{"index.html", "logo.svg"} {
 				if _, ok := res.Files[want]; !ok {
 					t.Fatalf("no %s in %v", want, keys(res.Files))
@@ -93,7 +122,7 @@ func TestTemplateNamesAndDescriptions(t *testing.T) {
 	if len(names) == 0 || names[0] != templates.Default {
 		t.Fatalf("Names() = %v, want %q first", names, templates.Default)
 	}
-	for _, want := range []string{"basic", "query", "microsite"} {
+	for _, want := range []string{"basic", "vue", "query", "microsite"} {
 		if !slices.Contains(names, want) {
 			t.Errorf("Names() = %v lacks %q", names, want)
 		}
@@ -239,6 +268,11 @@ func TestTemplatesRenderInBrowser(t *testing.T) {
 		"query": func(ctx context.Context) error {
 			return chromedp.Do(ctx, chromedp.Click(`#demo`), chromedp.Click(`#query button[type=submit]`), chromedp.WaitVisible(`#result dl[data-result]`))
 		},
+		// The buttons are Vue's: a click must reach sdk-js and its answer re-render the page.
+		"vue": func(ctx context.Context) error {
+			return chromedp.Do(ctx, chromedp.WaitVisible(`button[data-action=share]`), chromedp.Click(`button[data-action=share]`),
+				chromedp.Poll[chromedp.Void](`document.getElementById('out').textContent.length > 0`))
+		},
 		"microsite": func(ctx context.Context) error {
 			return chromedp.Do(ctx, chromedp.WaitVisible(`ul[data-list] a`), chromedp.Click(`ul[data-list] a`), chromedp.WaitVisible(`article[data-article]`),
 				chromedp.Click(`a.back`), chromedp.WaitVisible(`ul[data-list]`))
@@ -247,7 +281,7 @@ func TestTemplatesRenderInBrowser(t *testing.T) {
 
 	for _, name := range templates.Names() {
 		t.Run(name, func(t *testing.T) {
-			res := buildTemplate(t, name)
+			res, _ := buildTemplate(t, name)
 			srv := newAppServer(t, res.Files)
 			tctx, cancelT := chromedp.NewContext(bctx) // a new tab
 			defer cancelT()

@@ -200,7 +200,29 @@ func checkFiles(dir, shown string, cfg *Config) error {
 			errs = append(errs, &ConfigError{Field: "public", Msg: fmt.Sprintf("%s is not a folder", cfg.Public)})
 		}
 	}
+	if err := checkNodeModules(dir, shown); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
+}
+
+// checkNodeModules catches the first build of a project with npm dependencies (the vue
+// template) before `npm install`: esbuild would only say it cannot resolve "vue".
+func checkNodeModules(dir, shown string) error {
+	b, err := os.ReadFile(filepath.Join(dir, "package.json"))
+	if err != nil {
+		return nil // no npm project: nothing to install
+	}
+	var pkg struct {
+		Dependencies map[string]string `json:"dependencies"`
+	}
+	if json.Unmarshal(b, &pkg) != nil || len(pkg.Dependencies) == 0 {
+		return nil
+	}
+	if st, err := os.Stat(filepath.Join(dir, "node_modules")); err == nil && st.IsDir() {
+		return nil
+	}
+	return fmt.Errorf("%s/package.json lists npm dependencies but there is no node_modules; run `npm install` in %s first (需要 Node.js)", shown, shown)
 }
 
 // tag is one <script> or <link> the entry HTML gets.
@@ -244,6 +266,19 @@ func esbuildOptions(dir string, cfg *Config) api.BuildOptions {
 		Loader:            loaders,
 		LogLevel:          api.LogLevelSilent,
 		Plugins:           []api.Plugin{assetURLPlugin(dir, relRoot(cfg.Entry))},
+		Define:            defines("production"),
+	}
+}
+
+// defines are the compile-time constants npm packages for browsers expect a bundler to set,
+// as Vite does: process.env.NODE_ENV (there is no process in a WebView) and Vue 3's feature
+// flags, so the vue template tree-shakes devtools hooks out of release builds.
+func defines(mode string) map[string]string {
+	return map[string]string{
+		"process.env.NODE_ENV":                    `"` + mode + `"`,
+		"__VUE_OPTIONS_API__":                     "true",
+		"__VUE_PROD_DEVTOOLS__":                   "false",
+		"__VUE_PROD_HYDRATION_MISMATCH_DETAILS__": "false",
 	}
 }
 

@@ -409,3 +409,50 @@ func TestBuildStylesheetAndTwoScripts(t *testing.T) {
 		t.Errorf("script order: %s then %s", res.Files[m[1]], res.Files[m[2]])
 	}
 }
+
+// A project with npm dependencies but no node_modules is told to run npm install, by Build
+// and by the dev build alike; once node_modules is there, bare imports resolve from it and
+// process.env.NODE_ENV is the build's mode.
+func TestBuildNPMDependencies(t *testing.T) {
+	files := sampleProject()
+	files["package.json"] = `{"dependencies": {"tiny": "1.0.0"}}`
+	files["src/greet.ts"] = "import { hi } from 'tiny';\nexport function greet(who: string): string { return hi(who) + process.env.NODE_ENV; }\n"
+	dir := writeProject(t, files)
+	_, err := Build(Options{Dir: dir})
+	if err == nil || !strings.Contains(err.Error(), "npm install") {
+		t.Fatalf("Build without node_modules: %v, want a hint to run npm install", err)
+	}
+	dev, err := NewDev(Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dev.Close()
+	if _, err := dev.Rebuild(); err == nil || !strings.Contains(err.Error(), "npm install") {
+		t.Fatalf("dev Rebuild without node_modules: %v, want a hint to run npm install", err)
+	}
+	for p, c := range map[string]string{
+		"node_modules/tiny/package.json": `{"name": "tiny", "main": "index.js"}`,
+		"node_modules/tiny/index.js":     "exports.hi = function (w) { return 'hi ' + w + ' '; };\n",
+	} {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := Build(Options{Dir: dir})
+	if err != nil {
+		t.Fatalf("Build with node_modules: %v", err)
+	}
+	var js string
+	for p, b := range res.Files {
+		if strings.HasSuffix(p, ".js") {
+			js += string(b)
+		}
+	}
+	if !strings.Contains(js, "hi ") || !strings.Contains(js, `"production"`) || strings.Contains(js, "process.env") {
+		t.Errorf("the bundle did not take tiny from node_modules with NODE_ENV set:\n%s", js)
+	}
+}

@@ -64,6 +64,7 @@ func NewDev(opts Options) (*Dev, error) {
 		o.MinifyWhitespace, o.MinifyIdentifiers, o.MinifySyntax = false, false, false
 		o.EntryNames = "assets/[name]"
 		o.Sourcemap = api.SourceMapInline
+		o.Define = defines("development")
 		ctx, cerr := api.Context(o)
 		if cerr != nil {
 			return nil, &Error{Messages: messages(cerr.Errors)}
