@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/govapp/govapp/devcli/internal/devserver"
 	"github.com/govapp/govapp/hotupdate/build"
@@ -24,8 +23,8 @@ and network requests appear here, prefixed with the device ("[iPhone/WeChat#a1b2
 A desktop browser gets a chooser to run the app in a simulated container (微信, 支付宝, 浙里办)
 answered by sdk-js's simulation, or as a plain browser.
 
-Keys (when stdin is a terminal; type the letter and Enter): r reload every device, d list the
-devices, q quit.`)
+Keys (when stdin is a terminal; on Linux a key press, elsewhere the letter and Enter):
+r reload every device, d list the devices, q quit.`)
 	dir := f.String("dir", ".", "project folder holding govapp.json")
 	addr := f.String("addr", devserver.DefaultAddr, "HOST:PORT to listen on; the next free port is used when it is taken")
 	noQR := f.Bool("no-qr", false, "do not print the QR code")
@@ -66,7 +65,13 @@ devices, q quit.`)
 		go cs.logs(ctx, srv)
 	}
 	if stdinIsTerminal(e.Stdin) {
-		fmt.Fprintln(e.Stdout, "keys: r reload all · d devices · q quit (then Enter)")
+		restore, single := singleKeys(e.Stdin.(*os.File))
+		defer restore()
+		if single {
+			fmt.Fprintln(e.Stdout, "keys: r reload all · d devices · q quit")
+		} else {
+			fmt.Fprintln(e.Stdout, "keys: r reload all · d devices · q quit (then Enter)")
+		}
 		go devKeys(e.Stdin, e.Stdout, srv, cancel)
 	}
 	select {
@@ -77,16 +82,26 @@ devices, q quit.`)
 	return ExitOK
 }
 
-// devKeys reads the terminal's commands a line at a time: raw key handling
-// would need a terminal library for a convenience that "r⏎" gives as well.
-func devKeys(in io.Reader, out io.Writer, srv *devserver.Server, quit func()) {
-	sc := bufio.NewScanner(in)
-	for sc.Scan() {
-		switch strings.TrimSpace(sc.Text()) {
-		case "r":
+// devControls is what the keys drive: a *devserver.Server.
+type devControls interface {
+	ReloadAll() int
+	Devices() []string
+}
+
+// devKeys acts on each key typed: one byte at a time, so it serves a terminal in cbreak mode
+// (a key press) and one in line mode ("r⏎") alike.
+func devKeys(in io.Reader, out io.Writer, srv devControls, quit func()) {
+	br := bufio.NewReader(in)
+	for {
+		b, err := br.ReadByte()
+		if err != nil {
+			return
+		}
+		switch b {
+		case 'r', 'R':
 			n := srv.ReloadAll()
 			fmt.Fprintf(out, "reloading %d device(s)\n", n)
-		case "d":
+		case 'd', 'D':
 			devs := srv.Devices()
 			if len(devs) == 0 {
 				fmt.Fprintln(out, "no device has connected yet")
@@ -94,10 +109,10 @@ func devKeys(in io.Reader, out io.Writer, srv *devserver.Server, quit func()) {
 			for _, d := range devs {
 				fmt.Fprintln(out, "  "+d)
 			}
-		case "q":
+		case 'q', 'Q', 3, 4: // Ctrl-C and Ctrl-D too, should a terminal deliver them as bytes
 			quit()
 			return
-		case "":
+		case '\n', '\r', ' ', '\t':
 		default:
 			fmt.Fprintln(out, "keys: r reload all · d devices · q quit")
 		}
