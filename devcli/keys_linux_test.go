@@ -1,6 +1,7 @@
 package devcli
 
 import (
+	"context"
 	"os"
 	"strconv"
 	"strings"
@@ -72,8 +73,9 @@ func TestSingleKeysCbreakAndRestore(t *testing.T) {
 }
 
 type recordedControls struct {
-	mu      sync.Mutex
-	reloads int
+	mu       sync.Mutex
+	reloads  int
+	inspects int
 }
 
 func (c *recordedControls) ReloadAll() int {
@@ -85,16 +87,23 @@ func (c *recordedControls) ReloadAll() int {
 
 func (c *recordedControls) Devices() []string { return []string{"iPhone/WeChat#a1b2"} }
 
+func (c *recordedControls) Inspect(context.Context) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.inspects++
+	return "http://127.0.0.1:5173/__govapp/inspector/", nil
+}
+
 // Keys act one byte at a time: no Enter needed, and "r⏎" from a line-mode terminal works too.
 func TestDevKeys(t *testing.T) {
 	c := &recordedControls{}
 	var out strings.Builder
 	quit := 0
-	devKeys(strings.NewReader("rdr\nx q r"), &out, c, func() { quit++ })
-	if c.reloads != 2 || quit != 1 {
-		t.Errorf("reloads %d quits %d, want 2 and 1 (nothing read after q)", c.reloads, quit)
+	devKeys(context.Background(), strings.NewReader("rdr\nox q r"), &out, c, func() { quit++ })
+	if c.reloads != 2 || quit != 1 || c.inspects != 1 {
+		t.Errorf("reloads %d quits %d inspects %d, want 2, 1 (nothing read after q) and 1", c.reloads, quit, c.inspects)
 	}
-	for _, want := range []string{"reloading 2 device(s)", "iPhone/WeChat#a1b2", "keys: r reload all"} {
+	for _, want := range []string{"reloading 2 device(s)", "iPhone/WeChat#a1b2", "keys: r reload all", "inspector: open http://127.0.0.1:5173/__govapp/inspector/"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}

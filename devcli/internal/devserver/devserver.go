@@ -31,6 +31,7 @@ import (
 
 	"github.com/go-sourcemap/sourcemap"
 
+	"github.com/govapp/govapp/devcli/internal/inspector"
 	"github.com/govapp/govapp/hotupdate/build"
 )
 
@@ -83,6 +84,8 @@ type Server struct {
 	errText       string          // a non-esbuild build error (config, files)
 	clients       map[*client]struct{}
 	devices       map[string]*device
+	// inspector, once set, makes every page inspectable with Chrome DevTools.
+	inspector *inspector.Hub
 
 	srv    *http.Server
 	ln     net.Listener
@@ -211,6 +214,25 @@ func (s *Server) listen() (net.Listener, error) {
 // URLs are the addresses to open the app at: every LAN address, then
 // localhost.
 func (s *Server) URLs() []string { return append([]string(nil), s.urls...) }
+
+// EnableInspector serves h under inspector.Prefix and injects its target script into every
+// page from now on; the pages already open get it when they reload.
+func (s *Server) EnableInspector(h *inspector.Hub) {
+	s.mu.Lock()
+	s.inspector = h
+	s.mu.Unlock()
+}
+
+func (s *Server) serveInspector(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	h := s.inspector
+	s.mu.Unlock()
+	if h == nil {
+		http.Error(w, "the inspector is off: press o in govapp dev, or start it with --inspect", http.StatusNotFound)
+		return
+	}
+	h.ServeHTTP(w, r)
+}
 
 // LANURL is the first URL a phone can reach, or "" when the server listens
 // on loopback only.

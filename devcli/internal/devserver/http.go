@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/govapp/govapp/devcli/internal/inspector"
 	sdkjs "github.com/govapp/govapp/sdk-js"
 )
 
@@ -68,6 +69,7 @@ func (s *Server) handler() http.Handler {
 	mux.HandleFunc("GET /__govapp/sim", s.serveSimPanel)
 	mux.HandleFunc("GET /v1/bridge/wechat/signature", s.serveDevSignature)
 	mux.HandleFunc("POST /v1/auth/container-login", s.serveDevLogin)
+	mux.HandleFunc("GET "+inspector.Prefix, s.serveInspector)
 	mux.HandleFunc("GET /", s.serveApp)
 	return mux
 }
@@ -98,6 +100,7 @@ func (s *Server) serveApp(w http.ResponseWriter, r *http.Request) {
 		data, ok = s.files[entry]
 	}
 	id := s.buildID
+	inspect := s.inspector != nil
 	s.mu.Unlock()
 	w.Header().Set("Cache-Control", "no-store")
 	isEntry := p == "" || p == entry
@@ -113,7 +116,7 @@ func (s *Server) serveApp(w http.ResponseWriter, r *http.Request) {
 			data = []byte("<!doctype html><html><head><meta charset=\"utf-8\"><title>" + html.EscapeString(name) + "</title></head><body></body></html>")
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_, _ = w.Write(injectDev(data, appID, jsapi, container, id))
+		_, _ = w.Write(injectDev(data, appID, jsapi, container, id, inspect))
 		return
 	}
 	if !ok {
@@ -132,7 +135,7 @@ var headTag = regexp.MustCompile(`(?i)<head(\s[^>]*)?>`)
 // first, so it sees the errors of every later script, then the simulation
 // (it must install the fake bridges before the runtime looks for them),
 // then the runtime, before any of the app's own scripts.
-func injectDev(page []byte, appID string, jsapi []string, container string, build int) []byte {
+func injectDev(page []byte, appID string, jsapi []string, container string, build int, inspect bool) []byte {
 	if jsapi == nil {
 		jsapi = []string{}
 	}
@@ -140,6 +143,9 @@ func injectDev(page []byte, appID string, jsapi []string, container string, buil
 	dev, _ := json.Marshal(map[string]any{"build": build, "container": container})
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n<script>window.__GOVAPP_DEV__ = %s;</script>\n<script src=\"/__govapp/dev.js\"></script>\n", dev)
+	if inspect {
+		b.WriteString(inspector.Inject())
+	}
 	if known(container) && container != "web" {
 		sim, _ := json.Marshal(map[string]string{"container": container})
 		fmt.Fprintf(&b, "<script>window.__GOVAPP_SIM__ = %s;</script>\n<script src=\"/sdk/sim.js\"></script>\n", sim)
