@@ -19,7 +19,12 @@ require (
 	modernc.org/sqlite v1.62.0
 )
 
-require github.com/go-sourcemap/sourcemap v2.1.4+incompatible
+require (
+	github.com/go-sourcemap/sourcemap v2.1.4+incompatible
+	github.com/sideshow/apns2 v0.25.0
+)
+
+require github.com/golang-jwt/jwt/v4 v4.5.2 // indirect
 
 require (
 	github.com/beorn7/perks v1.0.1 // indirect
@@ -67,7 +72,7 @@ require (
 	go.opentelemetry.io/otel/metric v1.46.0 // indirect
 	go.opentelemetry.io/otel/trace v1.46.0 // indirect
 	go.yaml.in/yaml/v4 v4.0.0 // indirect
-	golang.org/x/net v0.59.0 // indirect
+	golang.org/x/net v0.59.0
 	golang.org/x/oauth2 v0.38.0 // indirect
 	golang.org/x/sync v0.24.0 // indirect
 	golang.org/x/sys v0.49.0
