@@ -1,0 +1,149 @@
+package push_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/govapp/govapp/platform/internal/audit"
+	"github.com/govapp/govapp/platform/internal/db"
+	"github.com/govapp/govapp/platform/internal/dbtest"
+	"github.com/govapp/govapp/platform/internal/errs"
+	"github.com/govapp/govapp/platform/internal/identity"
+	"github.com/govapp/govapp/platform/internal/push"
+)
+
+var tree = identity.RegionTree{Code: "330000", Name: "浙江省", Level: identity.KindProvince, Children: []identity.RegionTree{
+	{Code: "330100", Name: "杭州市", Level: identity.KindCity, Children: []identity.RegionTree{
+		{Code: "330111", Name: "富阳区", Level: identity.KindDistrict},
+		{Code: "330106", Name: "西湖区", Level: identity.KindDistrict},
+	}},
+}}
+
+// sender makes a staff user at node with role granted there.
+func sender(t *testing.T, ctx context.Context, ids *identity.Service, name, node, role string) *identity.Principal {
+	t.Helper()
+	sys := identity.SystemPrincipal()
+	u, err := ids.CreateUser(ctx, sys, identity.UserCreate{Name: name, Kind: identity.UserStaff, NodeID: node})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if role != "" {
+		if _, err := ids.CreateGrant(ctx, sys, u.ID, identity.GrantCreate{Role: role, NodeID: node}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := ids.PrincipalFor(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// The permission matrix of the issue: a district sender reaches its own district only, a
+// province sender any, a sender without push.send nobody; and the error names the term.
+func TestScopeMatrix(t *testing.T) {
+	dbtest.ForEachBackend(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		au, err := audit.NewStore(ctx, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids, err := identity.NewService(ctx, d, au)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ids.LoadRegions(ctx, tree); err != nil {
+			t.Fatal(err)
+		}
+		fuyang := sender(t, ctx, ids, "fuyang-op", "330111", "operator")
+		province := sender(t, ctx, ids, "province-op", "330000", "operator")
+		auditor := sender(t, ctx, ids, "fuyang-auditor", "330111", "auditor")
+		citizen, err := ids.CreateUser(ctx, identity.SystemPrincipal(), identity.UserCreate{Name: "xihu-citizen", Kind: identity.UserCitizen, NodeID: "330106", Region: "330106"})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		spec := func(s string) push.Audience {
+			a, err := push.ParseAudience([]byte(s))
+			if err != nil {
+				t.Fatalf("%s: %v", s, err)
+			}
+			return a
+		}
+		own := spec(`{"terms":[{"regions":["330111"]}]}`)
+		neighbour := spec(`{"terms":[{"regions":["330111"]},{"regions":["330106"],"roles":["operator"]}]}`)
+		whole := spec(`{"terms":[{"regions":["330000"]}]}`)
+		byRole := spec(`{"terms":[{"roles":["operator"]}],"exclude":[{"nodes":[{"id":"330111","subtree":true}]}]}`)
+		aUser := spec(`{"terms":[{"users":["` + citizen.ID + `"]}]}`)
+
+		for _, c := range []struct {
+			name   string
+			p      *identity.Principal
+			scope  string
+			a      push.Audience
+			forbid string // "" = allowed; else a text the error must contain
+		}{
+			{"district → own district", fuyang, "330111", own, ""},
+			{"district → neighbour district", fuyang, "330111", neighbour, "terms[1].regions: 西湖区 (330106) lies outside 富阳区"},
+			{"district → province", fuyang, "330111", whole, "terms[0].regions: 浙江省 (330000) lies outside 富阳区"},
+			{"district claims the province as scope", fuyang, "330000", own, "you need push.send on 浙江省"},
+			{"district → a citizen of another district", fuyang, "330111", aUser, "of 西湖区 lies outside 富阳区"},
+			{"province → neighbour", province, "330000", neighbour, ""},
+			{"province → province", province, "330000", whole, ""},
+			{"province → role across the province", province, "330000", byRole, ""},
+			{"province → a citizen anywhere", province, "330000", aUser, ""},
+			{"no push.send", auditor, "330111", own, "you need push.send"},
+		} {
+			err := push.CheckScope(ctx, ids, c.p, c.scope, c.a)
+			switch {
+			case c.forbid == "" && err != nil:
+				t.Errorf("%s: %v, want allowed", c.name, err)
+			case c.forbid != "" && (!errors.Is(err, errs.ErrForbidden) || !strings.Contains(err.Error(), c.forbid)):
+				t.Errorf("%s: %v, want 403 naming %q", c.name, err, c.forbid)
+			}
+		}
+
+		// Bad input is 400, not 403, and says what to fix.
+		for spec, want := range map[string]string{
+			`{"terms":[{"regions":["339999"]}]}`:    "not a region code of this platform",
+			`{"terms":[{"roles":["king"]}]}`:        "is not a role; the roles are",
+			`{"terms":[{"nodes":[{"id":"nope"}]}]}`: "does not exist",
+		} {
+			err := push.CheckScope(ctx, ids, province, "330000", mustParse(t, spec))
+			if !errors.Is(err, errs.ErrInvalid) || !strings.Contains(err.Error(), want) {
+				t.Errorf("%s: %v, want invalid with %q", spec, err, want)
+			}
+		}
+		if err := push.CheckScope(ctx, ids, province, "999999", own); !errors.Is(err, errs.ErrInvalid) {
+			t.Errorf("unknown scope: %v", err)
+		}
+	})
+}
+
+func mustParse(t *testing.T, s string) push.Audience {
+	t.Helper()
+	a, err := push.ParseAudience([]byte(s))
+	if err != nil {
+		t.Fatalf("%s: %v", s, err)
+	}
+	return a
+}
+
+func TestParseAudienceRejects(t *testing.T) {
+	for spec, want := range map[string]string{
+		`{"terms":[]}`:                               "is empty",
+		`{"terms":[{}]}`:                             "has no criterion",
+		`{"terms":[{"region":["330111"]}]}`:          "unknown field",
+		`{"terms":[{"regions":["33011"]}]}`:          "GB/T 2260",
+		`{"terms":[{"tags":["a b"]}]}`:               "is not a tag",
+		`not json`:                                   "is not an audience spec",
+		`{"terms":[{"users":["x"]}],"exclude":[{}]}`: "exclude[0]",
+	} {
+		_, err := push.ParseAudience([]byte(spec))
+		if !errors.Is(err, errs.ErrInvalid) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want invalid with %q", spec, err, want)
+		}
+	}
+}
