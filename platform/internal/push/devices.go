@@ -1,0 +1,158 @@
+package push
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/govapp/govapp/platform/internal/db"
+	"github.com/govapp/govapp/platform/internal/errs"
+)
+
+var migrations = []db.Migration{{
+	SQLite: `CREATE TABLE push_devices (
+		id INTEGER PRIMARY KEY AUTOINCREMENT, user_id TEXT NOT NULL, kind TEXT NOT NULL, token TEXT NOT NULL,
+		topic TEXT NOT NULL, environment TEXT NOT NULL, app_id TEXT NOT NULL,
+		registered_at TIMESTAMP NOT NULL, unregistered_at TIMESTAMP, UNIQUE (kind, token));
+	CREATE INDEX push_devices_user ON push_devices(user_id);`,
+	Postgres: `CREATE TABLE push_devices (
+		id BIGSERIAL PRIMARY KEY, user_id TEXT NOT NULL, kind TEXT NOT NULL, token TEXT NOT NULL,
+		topic TEXT NOT NULL, environment TEXT NOT NULL, app_id TEXT NOT NULL,
+		registered_at TIMESTAMPTZ NOT NULL, unregistered_at TIMESTAMPTZ, UNIQUE (kind, token));
+	CREATE INDEX push_devices_user ON push_devices(user_id);`,
+}}
+
+// Device kinds: the provider that reaches the device.
+const (
+	KindAPNs   = "apns"
+	KindFCM    = "fcm"
+	KindGovApp = "govapp" // the province's own app container, by its container id
+)
+
+// Device is one push registration of a user's device.
+type Device struct {
+	UserID string `json:"user_id"`
+	Kind   string `json:"kind"`
+	Token  string `json:"token"`
+	// Topic is the iOS bundle id (apns-topic) for APNs.
+	Topic string `json:"topic,omitempty"`
+	// Environment is "production" or "development" for APNs: a development token sent to
+	// the production host answers BadDeviceToken, which must not drop it.
+	Environment  string     `json:"environment,omitempty"`
+	AppID        string     `json:"app_id,omitempty"`
+	RegisteredAt time.Time  `json:"registered_at"`
+	Unregistered *time.Time `json:"unregistered_at,omitempty"`
+}
+
+var (
+	reAPNsToken = regexp.MustCompile(`^[0-9a-fA-F]{64,200}$`)
+	reFCMToken  = regexp.MustCompile(`^[A-Za-z0-9_\-:]+$`)
+	reTopic     = regexp.MustCompile(`^[A-Za-z0-9.\-]{1,155}$`)
+)
+
+// Validate checks a registration the way each provider would, before it is stored, so a
+// malformed token is refused at registration and not discovered at send time.
+func (d *Device) Validate() error {
+	switch d.Kind {
+	case KindAPNs:
+		if !reAPNsToken.MatchString(d.Token) || len(d.Token)%2 != 0 {
+			return errs.Invalid("token", "is not an APNs device token; send the hex of the token iOS gives (64 hex digits)")
+		}
+		if !reTopic.MatchString(d.Topic) {
+			return errs.Invalid("topic", "an APNs registration needs the app's bundle id (e.g. cn.gov.zj.app)")
+		}
+		if d.Environment == "" {
+			d.Environment = "production"
+		}
+		if d.Environment != "production" && d.Environment != "development" {
+			return errs.Invalid("environment", "%q is not an APNs environment; use production or development", d.Environment)
+		}
+	case KindFCM:
+		if len(d.Token) < 20 || len(d.Token) > 4096 || !reFCMToken.MatchString(d.Token) {
+			return errs.Invalid("token", "is not an FCM registration token; send the token FirebaseMessaging.getToken() gives")
+		}
+		d.Topic, d.Environment = "", ""
+	case KindGovApp:
+		if !reID.MatchString(d.Token) {
+			return errs.Invalid("token", "is not a gov-app container id (letters, digits, _ . : -, at most 64)")
+		}
+		d.Topic, d.Environment = "", ""
+	default:
+		return errs.Invalid("kind", "%q is not a device kind; use apns, fcm or govapp", d.Kind)
+	}
+	if d.UserID == "" {
+		return errs.Invalid("user_id", "is empty")
+	}
+	return nil
+}
+
+// Devices is the store of push registrations.
+type Devices struct{ db *db.DB }
+
+// NewDevices migrates the store.
+func NewDevices(ctx context.Context, d *db.DB) (*Devices, error) {
+	if err := d.Migrate(ctx, "push", migrations); err != nil {
+		return nil, err
+	}
+	return &Devices{db: d}, nil
+}
+
+// Register stores dev, or renews it when the token is known: a token moves to the user who
+// registers it last (a phone changes hands) and a re-registration revives a dropped token.
+func (s *Devices) Register(ctx context.Context, dev Device) (Device, error) {
+	if err := dev.Validate(); err != nil {
+		return Device{}, err
+	}
+	dev.RegisteredAt = db.Now()
+	dev.Unregistered = nil
+	_, err := s.db.ExecContext(ctx, `INSERT INTO push_devices (user_id, kind, token, topic, environment, app_id, registered_at, unregistered_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)
+		ON CONFLICT (kind, token) DO UPDATE SET user_id = excluded.user_id, topic = excluded.topic, environment = excluded.environment,
+			app_id = excluded.app_id, registered_at = excluded.registered_at, unregistered_at = NULL`,
+		dev.UserID, dev.Kind, dev.Token, dev.Topic, dev.Environment, dev.AppID, dev.RegisteredAt)
+	if err != nil {
+		return Device{}, fmt.Errorf("push: register device: %w", err)
+	}
+	return dev, nil
+}
+
+// MarkUnregistered drops a token the provider called unregistered at time at (APNs 410's
+// timestamp, or now for FCM UNREGISTERED) — unless the device registered it again after
+// that moment, which is Apple's rule: the 410 is about the old registration. It reports
+// whether the token was dropped.
+func (s *Devices) MarkUnregistered(ctx context.Context, kind, token string, at time.Time) (bool, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE push_devices SET unregistered_at = $1
+		WHERE kind = $2 AND token = $3 AND unregistered_at IS NULL AND registered_at <= $1`, at.UTC(), kind, token)
+	if err != nil {
+		return false, fmt.Errorf("push: drop device: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// ForUser lists a user's live registrations, newest first.
+func (s *Devices) ForUser(ctx context.Context, userID string) ([]Device, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT user_id, kind, token, topic, environment, app_id, registered_at, unregistered_at
+		FROM push_devices WHERE user_id = $1 AND unregistered_at IS NULL ORDER BY registered_at DESC, id DESC`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Device{}
+	for rows.Next() {
+		var d Device
+		var un sql.NullTime
+		if err := rows.Scan(&d.UserID, &d.Kind, &d.Token, &d.Topic, &d.Environment, &d.AppID, &d.RegisteredAt, &un); err != nil {
+			return nil, err
+		}
+		d.RegisteredAt = d.RegisteredAt.UTC()
+		if un.Valid {
+			t := un.Time.UTC()
+			d.Unregistered = &t
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
