@@ -3,6 +3,7 @@ package push_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -146,4 +147,77 @@ func TestParseAudienceRejects(t *testing.T) {
 			t.Errorf("%s: %v, want invalid with %q", spec, err, want)
 		}
 	}
+}
+
+// Resolution in SQL: the union of terms minus exclusions, always inside the scope, on both
+// engines.
+func TestResolve(t *testing.T) {
+	dbtest.ForEachBackend(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		au, err := audit.NewStore(ctx, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids, err := identity.NewService(ctx, d, au)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ids.LoadRegions(ctx, tree); err != nil {
+			t.Fatal(err)
+		}
+		name := map[string]string{} // user id → name
+		for _, p := range []*identity.Principal{
+			sender(t, ctx, ids, "fuyang-op", "330111", "operator"),
+			sender(t, ctx, ids, "province-op", "330000", "operator"),
+			sender(t, ctx, ids, "fuyang-auditor", "330111", "auditor"),
+		} {
+			name[p.User.ID] = p.User.Name
+		}
+		for _, c := range []struct{ n, region string }{{"c-fuyang", "330111"}, {"c-xihu", "330106"}} {
+			u, err := ids.CreateUser(ctx, identity.SystemPrincipal(), identity.UserCreate{Name: c.n, Kind: identity.UserCitizen, NodeID: "330000", Region: c.region})
+			if err != nil {
+				t.Fatal(err)
+			}
+			name[u.ID] = c.n
+		}
+		idOf := func(n string) string {
+			for id, x := range name {
+				if x == n {
+					return id
+				}
+			}
+			return ""
+		}
+		for _, c := range []struct {
+			scope, spec string
+			want        string // names, sorted, comma-joined
+		}{
+			{"330111", `{"terms":[{"regions":["330111"]}]}`, "c-fuyang,fuyang-auditor,fuyang-op"},
+			{"330111", `{"terms":[{"roles":["operator"]}]}`, "fuyang-op"},
+			{"330000", `{"terms":[{"roles":["operator"]}]}`, "fuyang-op,province-op"},
+			{"330000", `{"terms":[{"permissions":["audit.read"]}]}`, "fuyang-auditor"},
+			{"330000", `{"terms":[{"regions":["330000"]}],"exclude":[{"nodes":[{"id":"330111","subtree":true}]}]}`, "c-xihu,province-op"},
+			{"330000", `{"terms":[{"nodes":[{"id":"330000"}]}]}`, "province-op"},
+			{"330000", `{"terms":[{"regions":["330100"],"roles":["operator"]},{"users":["` + idOf("c-xihu") + `"]}]}`, "c-xihu,fuyang-op"},
+			// Resolution bounds by the scope even when asked beyond it.
+			{"330111", `{"terms":[{"users":["` + idOf("c-xihu") + `"]}]}`, ""},
+		} {
+			got, err := push.Resolve(ctx, d, ids, c.scope, mustParse(t, c.spec))
+			if err != nil {
+				t.Errorf("%s in %s: %v", c.spec, c.scope, err)
+				continue
+			}
+			var names []string
+			for _, id := range got {
+				names = append(names, name[id])
+			}
+			slices.Sort(names)
+			if s := strings.Join(names, ","); s != c.want {
+				t.Errorf("%s in %s: %s, want %s", c.spec, c.scope, s, c.want)
+			}
+		}
+		if _, err := push.Resolve(ctx, d, ids, "330000", mustParse(t, `{"terms":[{"apps":["social-security"]}]}`)); !errors.Is(err, errs.ErrInvalid) {
+			t.Errorf("apps criterion: %v, want a clear not-yet", err)
+		}
+	})
 }
