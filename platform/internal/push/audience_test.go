@@ -216,6 +216,22 @@ func TestResolve(t *testing.T) {
 				t.Errorf("%s in %s: %s, want %s", c.spec, c.scope, s, c.want)
 			}
 		}
+		// Preview: the scope check first, then the count and a sample; nobody is an error.
+		op, err := ids.PrincipalFor(ctx, idOf("province-op"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pv, err := push.PreviewAudience(ctx, d, ids, op, "330000", mustParse(t, `{"terms":[{"regions":["330000"]}]}`))
+		if err != nil || pv.Count != 5 || len(pv.Sample) != 5 {
+			t.Errorf("preview: %+v, %v; want all 5 users", pv, err)
+		}
+		if _, err := push.PreviewAudience(ctx, d, ids, op, "330000", mustParse(t, `{"terms":[{"permissions":["push.send"],"regions":["330106"]}]}`)); !errors.Is(err, errs.ErrInvalid) || !strings.Contains(err.Error(), "reaches nobody") {
+			t.Errorf("empty audience: %v, want reaches nobody", err)
+		}
+		fy, _ := ids.PrincipalFor(ctx, idOf("fuyang-op"))
+		if _, err := push.PreviewAudience(ctx, d, ids, fy, "330111", mustParse(t, `{"terms":[{"regions":["330000"]}]}`)); !errors.Is(err, errs.ErrForbidden) {
+			t.Errorf("preview beyond scope: %v, want 403", err)
+		}
 		if _, err := push.Resolve(ctx, d, ids, "330000", mustParse(t, `{"terms":[{"apps":["social-security"]}]}`)); !errors.Is(err, errs.ErrInvalid) {
 			t.Errorf("apps criterion: %v, want a clear not-yet", err)
 		}

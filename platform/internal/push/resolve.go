@@ -7,6 +7,7 @@ import (
 
 	"github.com/govapp/govapp/platform/internal/db"
 	"github.com/govapp/govapp/platform/internal/errs"
+	"github.com/govapp/govapp/platform/internal/identity"
 )
 
 // Resolve turns a spec into user ids, in SQL against the identity tables, always inside the
@@ -149,4 +150,47 @@ func resolveSQL(ctx context.Context, dir Directory, scopeID string, a Audience) 
 		q += ` AND NOT (` + strings.Join(excl, " OR ") + `)`
 	}
 	return q, b.args, nil
+}
+
+// PreviewSample is how many recipients a preview names.
+const PreviewSample = 10
+
+// Preview is what a sender sees before sending: how many users the audience reaches and a
+// few of them.
+type Preview struct {
+	Count  int      `json:"count"`
+	Sample []string `json:"sample"`
+}
+
+// PreviewAudience checks p's scope, then counts the audience in SQL. An audience that
+// reaches nobody is an error, so a send with it creates nothing.
+func PreviewAudience(ctx context.Context, d *db.DB, dir Directory, p *identity.Principal, scopeID string, a Audience) (Preview, error) {
+	if err := CheckScope(ctx, dir, p, scopeID, a); err != nil {
+		return Preview{}, err
+	}
+	q, args, err := resolveSQL(ctx, dir, scopeID, a)
+	if err != nil {
+		return Preview{}, err
+	}
+	var out Preview
+	if err := d.QueryRowContext(ctx, `SELECT count(*) FROM (`+q+`) x`, args...).Scan(&out.Count); err != nil {
+		return Preview{}, fmt.Errorf("push: count audience: %w", err)
+	}
+	if out.Count == 0 {
+		return Preview{}, errs.Invalid("audience", "reaches nobody in this scope; nothing would be sent — widen the terms or check the region and role names")
+	}
+	rows, err := d.QueryContext(ctx, q+fmt.Sprintf(` ORDER BY u.id LIMIT %d`, PreviewSample), args...)
+	if err != nil {
+		return Preview{}, fmt.Errorf("push: sample audience: %w", err)
+	}
+	defer rows.Close()
+	out.Sample = []string{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return Preview{}, err
+		}
+		out.Sample = append(out.Sample, id)
+	}
+	return out, rows.Err()
 }
