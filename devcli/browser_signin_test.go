@@ -8,8 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -20,30 +18,18 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
 	"github.com/govapp/govapp/devcli/internal/sandboxmode"
+	"github.com/govapp/govapp/internal/testenv"
 	"github.com/govapp/govapp/platform"
 	"github.com/govapp/govapp/sandbox/alipay"
 	"github.com/govapp/govapp/sandbox/wechat"
 )
-
-func chromiumPath(t *testing.T) string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("GOVAPP_TEST_REQUIRE_BROWSER") != "" {
-		t.Fatal("no chromium on PATH but GOVAPP_TEST_REQUIRE_BROWSER is set; apt-get install chromium")
-	}
-	t.Skip("no chromium on PATH")
-	return ""
-}
 
 // TestBrowserSignIn is issue 4's "Done when" in headless Chromium: a light app opened in the
 // simulated WeChat container signs the citizen in through the platform (sandbox WeChat OAuth)
 // and its backend receives an ID token whose claims match the citizen; the same citizen,
 // after verifying a phone, signs in through simulated Alipay and is the same `sub`.
 func TestBrowserSignIn(t *testing.T) {
-	bin := chromiumPath(t)
+	bin := testenv.Chromium(t)
 	fakes, cfg, err := sandboxmode.Start(platform.DefaultConfig())
 	must(t, err)
 	defer fakes.Close()

@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/govapp/govapp/devcli/internal/devserver"
+	"github.com/govapp/govapp/internal/testenv"
 	"github.com/govapp/govapp/platform"
 )
 
@@ -60,7 +61,7 @@ func (s *syncBuffer) waitFor(t *testing.T, d time.Duration, subs ...string) {
 // uncaught error and a 404 fetch reach `govapp dev`'s terminal with the device name through
 // the platform, and a save reloads it.
 func TestCloudDev(t *testing.T) {
-	bin := chromiumPath(t)
+	bin := testenv.Chromium(t)
 	cfg := platform.DefaultConfig()
 	cfg.DataDir, cfg.Addr = t.TempDir(), "127.0.0.1:0"
 	p, err := platform.New(cfg, platform.WithLogger(slog.New(slog.DiscardHandler)), platform.WithDevClient(devserver.ClientJS()))

@@ -3,11 +3,11 @@ package devcli
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/govapp/govapp/internal/testenv"
 	"github.com/govapp/govapp/templates"
 )
 
@@ -45,18 +45,7 @@ func TestInitThenBuild(t *testing.T) {
 				if code, _, stderr := run(t, "build", "--dir", dir); code == 0 || !strings.Contains(stderr, "npm install") {
 					t.Errorf("build before npm install: exit %d, stderr %q; want a hint to run npm install", code, stderr)
 				}
-				npm, err := exec.LookPath("npm")
-				if err != nil {
-					if os.Getenv("GOVAPP_TEST_REQUIRE_NPM") != "" {
-						t.Fatal("no npm on PATH but GOVAPP_TEST_REQUIRE_NPM is set")
-					}
-					t.Skip("no npm on PATH")
-				}
-				cmd := exec.Command(npm, "ci", "--no-audit", "--no-fund", "--prefer-offline")
-				cmd.Dir = dir
-				if out, err := cmd.CombinedOutput(); err != nil {
-					t.Fatalf("npm ci: %v\n%s", err, out)
-				}
+				testenv.NPMCI(t, dir)
 			}
 			stdout, _ = mustRun(t, 0, "build", "--dir", dir)
 			if !strings.Contains(stdout, "Wrote demo-"+tmpl+" 1.0.0") {

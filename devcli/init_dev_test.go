@@ -10,13 +10,15 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/govapp/govapp/internal/testenv"
 )
 
 // TestInitDevPhone is issue 5's first "Done when": `govapp init demo`, `govapp dev`, and a
 // headless Chromium as the phone — the page loads, its console.log, a thrown error and a 404
 // fetch appear in govapp dev's output with the device name, and a save reloads it.
 func TestInitDevPhone(t *testing.T) {
-	bin := chromiumPath(t)
+	bin := testenv.Chromium(t)
 	root := t.TempDir()
 	out := &syncBuffer{}
 	env := &Env{Stdin: strings.NewReader(""), Stdout: out, Stderr: out, Getenv: func(k string) string {

@@ -14,12 +14,13 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/govapp/govapp/devcli/internal/inspector"
+	"github.com/govapp/govapp/internal/testenv"
 )
 
 // TestDevInspect: `govapp dev --inspect` serves the inspector, and a phone's page connects
 // to it as a target the DevTools frontend can open.
 func TestDevInspect(t *testing.T) {
-	bin := chromiumPath(t)
+	bin := testenv.Chromium(t)
 	if cache, err := inspector.CachePath(); err == nil {
 		if _, err := inspector.Load(context.Background(), http.DefaultClient, inspector.Registry(), cache); err != nil {
 			if os.Getenv("GOVAPP_TEST_REQUIRE_NPM") != "" {

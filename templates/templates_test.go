@@ -20,6 +20,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/govapp/govapp/hotupdate/build"
+	"github.com/govapp/govapp/internal/testenv"
 	sdkjs "github.com/govapp/govapp/sdk-js"
 	"github.com/govapp/govapp/templates"
 )
@@ -36,31 +37,13 @@ func buildTemplate(t *testing.T, name string) (*build.Result, string) {
 		t.Fatal(err)
 	}
 	if templates.NeedsNPM(name) {
-		npmInstall(t, dir)
+		testenv.NPMCI(t, dir)
 	}
 	res, err := build.Build(build.Options{Dir: dir})
 	if err != nil {
 		t.Fatalf("template %s does not build: %v", name, err)
 	}
 	return res, dir
-}
-
-// npmInstall installs a template's locked npm dependencies. Without npm the test fails under
-// GOVAPP_TEST_REQUIRE_NPM (CI sets it) and skips otherwise.
-func npmInstall(t *testing.T, dir string) {
-	t.Helper()
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		if os.Getenv("GOVAPP_TEST_REQUIRE_NPM") != "" {
-			t.Fatal("no npm on PATH but GOVAPP_TEST_REQUIRE_NPM is set; install Node.js")
-		}
-		t.Skip("no npm on PATH; this template needs `npm install`")
-	}
-	cmd := exec.Command(npm, "ci", "--no-audit", "--no-fund", "--prefer-offline")
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("npm ci in the template: %v\n%s", err, out)
-	}
 }
 
 // TestTemplatesBuild builds every template as `govapp build` would.
@@ -157,21 +140,6 @@ func TestTemplateNamesAndDescriptions(t *testing.T) {
 	}
 }
 
-// chromium finds the headless browser; CI installs Debian's chromium. Without it the test
-// fails under GOVAPP_TEST_REQUIRE_BROWSER (CI sets it) and skips otherwise.
-func chromium(t *testing.T) string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("GOVAPP_TEST_REQUIRE_BROWSER") != "" {
-		t.Fatal("no chromium on PATH but GOVAPP_TEST_REQUIRE_BROWSER is set; apt-get install chromium")
-	}
-	t.Skip("no chromium on PATH; apt-get install chromium to run the browser test")
-	return ""
-}
-
 // catcher goes first in <head>: it collects console.error calls, uncaught errors, unhandled
 // rejections and resources that failed to load into window.__errors.
 const catcher = `<script>window.__errors=[];(function(){var E=window.__errors,ce=console.error;` +
@@ -251,7 +219,7 @@ func (s *appServer) failures() []string {
 // plain browser would: the first screen must come up (body[data-ready]) without console
 // errors and without failed requests, and the large-print switch must work and persist.
 func TestTemplatesRenderInBrowser(t *testing.T) {
-	bin := chromium(t)
+	bin := testenv.Chromium(t)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.Headless,
 		chromedp.DisableGPU, chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true), chromedp.Flag("user-data-dir", t.TempDir()), chromedp.WindowSize(390, 844))

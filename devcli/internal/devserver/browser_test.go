@@ -3,30 +3,15 @@ package devserver
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
-)
 
-// chromium finds the headless browser that plays the phone; CI installs
-// Debian's chromium. Without it the test fails under
-// GOVAPP_TEST_REQUIRE_BROWSER (CI sets it) and skips otherwise.
-func chromium(t *testing.T) string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("GOVAPP_TEST_REQUIRE_BROWSER") != "" {
-		t.Fatal("no chromium on PATH but GOVAPP_TEST_REQUIRE_BROWSER is set; apt-get install chromium")
-	}
-	t.Skip("no chromium on PATH; apt-get install chromium to run the browser test")
-	return ""
-}
+	"github.com/govapp/govapp/internal/testenv"
+)
 
 const phoneMain = `import "./style.css";
 const version: string = "one";
@@ -42,7 +27,7 @@ setTimeout(() => { throw new Error("boom"); }, 0);
 // save reloads the page, a CSS-only save swaps the stylesheet without a
 // reload, and a compile error shows as an overlay with file:line.
 func TestBrowserDev(t *testing.T) {
-	bin := chromium(t)
+	bin := testenv.Chromium(t)
 	dir := project(t, phoneMain)
 	_, u, out := start(t, dir)
 
@@ -118,7 +103,7 @@ func TestBrowserDev(t *testing.T) {
 // TestSimPanel: the desktop panel edits the simulation's answers and the app in the frame gets
 // them.
 func TestSimPanel(t *testing.T) {
-	bin := chromium(t)
+	bin := testenv.Chromium(t)
 	dir := project(t, `document.body.setAttribute("data-v", "one");`)
 	writeFiles(t, dir, map[string]string{"govapp.json": `{"app_id": "demo-app", "name": "演示", "version": "1.0.0", "scripts": ["src/main.ts"], "jsapi_permissions": ["scan"]}`})
 	_, u, _ := start(t, dir)

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/govapp/govapp/devcli/internal/inspector"
+	"github.com/govapp/govapp/internal/testenv"
 )
 
 func assets(t *testing.T) *inspector.Assets {
@@ -31,19 +31,6 @@ func assets(t *testing.T) *inspector.Assets {
 		t.Skip(err)
 	}
 	return a
-}
-
-func chromium(t *testing.T) string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("GOVAPP_TEST_REQUIRE_BROWSER") != "" {
-		t.Fatal("no chromium on PATH but GOVAPP_TEST_REQUIRE_BROWSER is set; apt-get install chromium")
-	}
-	t.Skip("no chromium on PATH")
-	return ""
 }
 
 type targetJSON struct {
@@ -79,7 +66,7 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 // DevTools frontend loads and connects to it.
 func TestInspectPage(t *testing.T) {
 	a := assets(t)
-	bin := chromium(t)
+	bin := testenv.Chromium(t)
 	hub := inspector.NewHub(a)
 	mux := http.NewServeMux()
 	mux.Handle(inspector.Prefix, hub)

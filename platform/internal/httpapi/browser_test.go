@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,25 +15,11 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/govapp/govapp/internal/testenv"
 	"github.com/govapp/govapp/platform/internal/apps"
 	"github.com/govapp/govapp/platform/internal/dbtest"
 	sdkjs "github.com/govapp/govapp/sdk-js"
 )
-
-// chromium finds the headless browser; CI installs Debian's chromium. Without it the test
-// fails under GOVAPP_TEST_REQUIRE_BROWSER (CI sets it) and skips otherwise.
-func chromium(t *testing.T) string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("GOVAPP_TEST_REQUIRE_BROWSER") != "" {
-		t.Fatal("no chromium on PATH but GOVAPP_TEST_REQUIRE_BROWSER is set; apt-get install chromium")
-	}
-	t.Skip("no chromium on PATH; apt-get install chromium to run the browser test")
-	return ""
-}
 
 // appPage is a light app: it shows its version and calls govapp.ready() — or throws first.
 func appPage(version string, crash bool) map[string]string {
@@ -52,7 +37,7 @@ func appPage(version string, crash bool) map[string]string {
 // updates itself; a bundle with one flipped byte is refused and the old one keeps running; a
 // bundle that throws on start is replaced by the last good one and the failure is reported.
 func TestBrowserHotUpdate(t *testing.T) {
-	bin := chromium(t)
+	bin := testenv.Chromium(t)
 	f := newFixture(t, dbtest.SQLite(t))
 	// The real sdk-js build, not the fixture's stub.
 	f.srv.Config.Handler = mustHandler(t, f)
