@@ -107,33 +107,9 @@ const outDir = "dist"
 // returns the Result and a *BudgetError, so the caller can still show the
 // report.
 func Build(opts Options) (*Result, error) {
-	// shown is the folder as the caller named it, for messages; dir is
-	// absolute, as esbuild wants it.
-	shown := opts.Dir
-	if shown == "" {
-		shown = "."
-	}
-	dir, err := filepath.Abs(shown)
+	shown, dir, cfg, err := opts.resolve()
 	if err != nil {
-		return nil, fmt.Errorf("build: %w", err)
-	}
-	cfg := opts.Config
-	if cfg == nil {
-		if cfg, err = LoadConfig(shown); err != nil {
-			return nil, err
-		}
-	} else {
-		c := *cfg
-		if c.Entry == "" {
-			c.Entry = DefaultEntry
-		}
-		if c.MinContainer == nil {
-			c.MinContainer = map[string]string{}
-		}
-		if err := c.Validate(); err != nil {
-			return nil, err
-		}
-		cfg = &c
+		return nil, err
 	}
 	if err := checkFiles(dir, shown, cfg); err != nil {
 		return nil, err
@@ -235,6 +211,34 @@ type tag struct {
 // returns the tags to inject, in the order of cfg.Scripts.
 func bundle(dir string, cfg *Config, res *Result, origin map[string]string) ([]tag, error) {
 	return collect(dir, cfg, api.Build(esbuildOptions(dir, cfg)), res, origin)
+}
+
+// resolve returns the folder as the caller named it (shown, for messages), its absolute
+// path (dir, as esbuild wants it) and the config with defaults applied: read from
+// govapp.json, or opts.Config checked the same way. Build and the dev build share it.
+func (opts Options) resolve() (shown, dir string, cfg *Config, err error) {
+	shown = opts.Dir
+	if shown == "" {
+		shown = "."
+	}
+	if dir, err = filepath.Abs(shown); err != nil {
+		return "", "", nil, fmt.Errorf("build: %w", err)
+	}
+	if opts.Config == nil {
+		cfg, err = LoadConfig(shown)
+		return shown, dir, cfg, err
+	}
+	c := *opts.Config
+	if c.Entry == "" {
+		c.Entry = DefaultEntry
+	}
+	if c.MinContainer == nil {
+		c.MinContainer = map[string]string{}
+	}
+	if err := c.Validate(); err != nil {
+		return "", "", nil, err
+	}
+	return shown, dir, &c, nil
 }
 
 // esbuildOptions are the fixed settings of a release build (see the package

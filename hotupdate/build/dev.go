@@ -1,7 +1,6 @@
 package build
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 
@@ -35,28 +34,9 @@ type Dev struct {
 // it names and prepares the esbuild context. Errors are those of Build: a
 // *ConfigError for a bad or missing govapp.json.
 func NewDev(opts Options) (*Dev, error) {
-	shown := opts.Dir
-	if shown == "" {
-		shown = "."
-	}
-	dir, err := filepath.Abs(shown)
+	shown, dir, cfg, err := opts.resolve()
 	if err != nil {
-		return nil, fmt.Errorf("build: %w", err)
-	}
-	cfg := opts.Config
-	if cfg == nil {
-		if cfg, err = LoadConfig(shown); err != nil {
-			return nil, err
-		}
-	} else {
-		c := *cfg
-		if c.Entry == "" {
-			c.Entry = DefaultEntry
-		}
-		if err := c.Validate(); err != nil {
-			return nil, err
-		}
-		cfg = &c
+		return nil, err
 	}
 	d := &Dev{dir: dir, shown: shown, cfg: cfg}
 	if len(cfg.Scripts) > 0 {
