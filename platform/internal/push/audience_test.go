@@ -22,6 +22,23 @@ var tree = identity.RegionTree{Code: "330000", Name: "浙江省", Level: identit
 	}},
 }}
 
+// newIdentity is the identity service on d with the test's region tree loaded.
+func newIdentity(t *testing.T, ctx context.Context, d *db.DB) *identity.Service {
+	t.Helper()
+	au, err := audit.NewStore(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := identity.NewService(ctx, d, au)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ids.LoadRegions(ctx, tree); err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
 // sender makes a staff user at node with role granted there.
 func sender(t *testing.T, ctx context.Context, ids *identity.Service, name, node, role string) *identity.Principal {
 	t.Helper()
@@ -47,17 +64,7 @@ func sender(t *testing.T, ctx context.Context, ids *identity.Service, name, node
 func TestScopeMatrix(t *testing.T) {
 	dbtest.ForEachBackend(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		au, err := audit.NewStore(ctx, d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids, err := identity.NewService(ctx, d, au)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := ids.LoadRegions(ctx, tree); err != nil {
-			t.Fatal(err)
-		}
+		ids := newIdentity(t, ctx, d)
 		fuyang := sender(t, ctx, ids, "fuyang-op", "330111", "operator")
 		province := sender(t, ctx, ids, "province-op", "330000", "operator")
 		auditor := sender(t, ctx, ids, "fuyang-auditor", "330111", "auditor")
@@ -154,17 +161,7 @@ func TestParseAudienceRejects(t *testing.T) {
 func TestResolve(t *testing.T) {
 	dbtest.ForEachBackend(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		au, err := audit.NewStore(ctx, d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids, err := identity.NewService(ctx, d, au)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := ids.LoadRegions(ctx, tree); err != nil {
-			t.Fatal(err)
-		}
+		ids := newIdentity(t, ctx, d)
 		name := map[string]string{} // user id → name
 		for _, p := range []*identity.Principal{
 			sender(t, ctx, ids, "fuyang-op", "330111", "operator"),

@@ -19,7 +19,12 @@ func Resolve(ctx context.Context, d *db.DB, dir Directory, scopeID string, a Aud
 	if err != nil {
 		return nil, err
 	}
-	rows, err := d.QueryContext(ctx, q+` ORDER BY u.id`, args...)
+	return queryIDs(ctx, d, q+` ORDER BY u.id`, args)
+}
+
+// queryIDs runs a query of one id column.
+func queryIDs(ctx context.Context, d *db.DB, q string, args []any) ([]string, error) {
+	rows, err := d.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("push: resolve audience: %w", err)
 	}
@@ -179,18 +184,8 @@ func PreviewAudience(ctx context.Context, d *db.DB, dir Directory, p *identity.P
 	if out.Count == 0 {
 		return Preview{}, errs.Invalid("audience", "reaches nobody in this scope; nothing would be sent — widen the terms or check the region and role names")
 	}
-	rows, err := d.QueryContext(ctx, q+fmt.Sprintf(` ORDER BY u.id LIMIT %d`, PreviewSample), args...)
-	if err != nil {
-		return Preview{}, fmt.Errorf("push: sample audience: %w", err)
+	if out.Sample, err = queryIDs(ctx, d, q+fmt.Sprintf(` ORDER BY u.id LIMIT %d`, PreviewSample), args); err != nil {
+		return Preview{}, err
 	}
-	defer rows.Close()
-	out.Sample = []string{}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return Preview{}, err
-		}
-		out.Sample = append(out.Sample, id)
-	}
-	return out, rows.Err()
+	return out, nil
 }
