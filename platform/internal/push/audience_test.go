@@ -229,8 +229,38 @@ func TestResolve(t *testing.T) {
 		if _, err := push.PreviewAudience(ctx, d, ids, fy, "330111", mustParse(t, `{"terms":[{"regions":["330000"]}]}`)); !errors.Is(err, errs.ErrForbidden) {
 			t.Errorf("preview beyond scope: %v, want 403", err)
 		}
-		if _, err := push.Resolve(ctx, d, ids, "330000", mustParse(t, `{"terms":[{"apps":["social-security"]}]}`)); !errors.Is(err, errs.ErrInvalid) {
-			t.Errorf("apps criterion: %v, want a clear not-yet", err)
+		// Apps (subscribers) and tags (a department's, inside the scope only).
+		au, err := audit.NewStore(ctx, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc, err := push.NewService(ctx, d, ids, au, push.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.Subscribe(ctx, idOf("c-xihu"), "social-security"); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.TagUsers(ctx, fy, "330111", "elderly", []string{idOf("c-fuyang")}); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.TagUsers(ctx, fy, "330111", "elderly", []string{idOf("c-xihu")}); !errors.Is(err, errs.ErrForbidden) {
+			t.Errorf("tagging a user outside the subtree: %v, want 403", err)
+		}
+		for _, c := range []struct{ scope, spec, want string }{
+			{"330000", `{"terms":[{"apps":["social-security"]}]}`, "c-xihu"},
+			{"330111", `{"terms":[{"apps":["social-security"]}]}`, ""},
+			{"330000", `{"terms":[{"tags":["elderly"]}]}`, "c-fuyang"},
+			{"330106", `{"terms":[{"tags":["elderly"]}]}`, ""},
+		} {
+			got, err := push.Resolve(ctx, d, ids, c.scope, mustParse(t, c.spec))
+			var names []string
+			for _, id := range got {
+				names = append(names, name[id])
+			}
+			if s := strings.Join(names, ","); err != nil || s != c.want {
+				t.Errorf("%s in %s: %s, %v; want %s", c.spec, c.scope, s, err, c.want)
+			}
 		}
 	})
 }

@@ -11,24 +11,15 @@ import (
 	"github.com/govapp/govapp/platform/internal/errs"
 )
 
-var migrations = []db.Migration{{
-	SQLite: `CREATE TABLE push_devices (
-		id INTEGER PRIMARY KEY AUTOINCREMENT, user_id TEXT NOT NULL, kind TEXT NOT NULL, token TEXT NOT NULL,
-		topic TEXT NOT NULL, environment TEXT NOT NULL, app_id TEXT NOT NULL,
-		registered_at TIMESTAMP NOT NULL, unregistered_at TIMESTAMP, UNIQUE (kind, token));
-	CREATE INDEX push_devices_user ON push_devices(user_id);`,
-	Postgres: `CREATE TABLE push_devices (
-		id BIGSERIAL PRIMARY KEY, user_id TEXT NOT NULL, kind TEXT NOT NULL, token TEXT NOT NULL,
-		topic TEXT NOT NULL, environment TEXT NOT NULL, app_id TEXT NOT NULL,
-		registered_at TIMESTAMPTZ NOT NULL, unregistered_at TIMESTAMPTZ, UNIQUE (kind, token));
-	CREATE INDEX push_devices_user ON push_devices(user_id);`,
-}}
-
 // Device kinds: the provider that reaches the device.
 const (
 	KindAPNs   = "apns"
 	KindFCM    = "fcm"
-	KindGovApp = "govapp" // the province's own app container, by its container id
+	KindGovApp = "govapp" // the province's own app container, by its container id; it reads the inbox
+	// Channel identities: a WeChat openid under one official account (Topic = its appid)
+	// and an Alipay user id (2088…) or openid under one Alipay app (Topic = its app id).
+	KindWeChat = "wechat"
+	KindAlipay = "alipay"
 )
 
 // Device is one push registration of a user's device.
@@ -50,6 +41,10 @@ var (
 	reAPNsToken = regexp.MustCompile(`^[0-9a-fA-F]{64,200}$`)
 	reFCMToken  = regexp.MustCompile(`^[A-Za-z0-9_\-:]+$`)
 	reTopic     = regexp.MustCompile(`^[A-Za-z0-9.\-]{1,155}$`)
+	reOpenID    = regexp.MustCompile(`^[A-Za-z0-9_\-]{16,64}$`)
+	reWxAppID   = regexp.MustCompile(`^wx[0-9a-f]{16}$`)
+	reAliUser   = regexp.MustCompile(`^(2088[0-9]{12}|[A-Za-z0-9_\-]{16,64})$`)
+	reAliAppID  = regexp.MustCompile(`^[0-9]{16}$`)
 )
 
 // Validate checks a registration the way each provider would, before it is stored, so a
@@ -79,8 +74,24 @@ func (d *Device) Validate() error {
 			return errs.Invalid("token", "is not a gov-app container id (letters, digits, _ . : -, at most 64)")
 		}
 		d.Topic, d.Environment = "", ""
+	case KindWeChat:
+		if !reOpenID.MatchString(d.Token) {
+			return errs.Invalid("token", "is not a WeChat openid (16–64 letters, digits, _ and -)")
+		}
+		if !reWxAppID.MatchString(d.Topic) {
+			return errs.Invalid("topic", "a WeChat identity needs the official account's appid (wx + 16 hex digits)")
+		}
+		d.Environment = ""
+	case KindAlipay:
+		if !reAliUser.MatchString(d.Token) {
+			return errs.Invalid("token", "is not an Alipay user id (2088 + 12 digits) or openid")
+		}
+		if !reAliAppID.MatchString(d.Topic) {
+			return errs.Invalid("topic", "an Alipay identity needs the Alipay app id (16 digits)")
+		}
+		d.Environment = ""
 	default:
-		return errs.Invalid("kind", "%q is not a device kind; use apns, fcm or govapp", d.Kind)
+		return errs.Invalid("kind", "%q is not a device kind; use apns, fcm, govapp, wechat or alipay", d.Kind)
 	}
 	if d.UserID == "" {
 		return errs.Invalid("user_id", "is empty")

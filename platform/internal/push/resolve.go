@@ -78,10 +78,16 @@ func resolveSQL(ctx context.Context, dir Directory, scopeID string, a Audience) 
 	}
 	b := &sqlBuilder{}
 	term := func(field string, t Term) (string, error) {
-		if len(t.Apps) > 0 || len(t.Tags) > 0 {
-			return "", errs.Invalid(field, "apps and tags criteria need app subscriptions and user tags, which this platform does not record yet; use users, nodes, roles, permissions or regions")
-		}
 		var conds []string
+		if len(t.Apps) > 0 {
+			conds = append(conds, `EXISTS (SELECT 1 FROM push_subscriptions ps WHERE ps.user_id = u.id AND ps.app_id IN `+b.in(t.Apps)+`)`)
+		}
+		if len(t.Tags) > 0 {
+			// Only tags put by departments inside the scope: another department's tags are
+			// not the sender's to use.
+			conds = append(conds, `EXISTS (SELECT 1 FROM push_tags pt JOIN org_nodes tn ON tn.id = pt.node_id
+				WHERE pt.user_id = u.id AND pt.tag IN `+b.in(t.Tags)+` AND `+b.under("tn.path", scope.Path)+`)`)
+		}
 		if len(t.Users) > 0 {
 			conds = append(conds, "u.id IN "+b.in(t.Users))
 		}
