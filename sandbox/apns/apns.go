@@ -58,9 +58,10 @@ const (
 	// older ones get 403 ExpiredProviderToken, so clients must refresh the
 	// JWT (apns2 does so after 50 minutes).
 	TokenLifetime = time.Hour
-	// maxRecords bounds the record of accepted notifications, oldest dropped
-	// first, so a sandbox left running for weeks does not grow without end.
-	maxRecords = 10000
+	// DefaultMaxRecords bounds the record of accepted notifications, oldest
+	// dropped first, so a sandbox left running for weeks does not grow without
+	// end; Server.MaxRecords overrides it.
+	DefaultMaxRecords = 10000
 )
 
 // Reasons APNs gives in {"reason": …}, with the status each comes with.
@@ -158,6 +159,9 @@ type Server struct {
 	// Now is the server's clock; nil means time.Now. Tests move it to expire
 	// provider tokens without sleeping.
 	Now func() time.Time
+	// MaxRecords is how many accepted notifications Notifications keeps
+	// (DefaultMaxRecords when 0); tests of large fan-outs raise it.
+	MaxRecords int
 
 	mu           sync.Mutex
 	keys         map[string]providerKey // key id -> key
@@ -266,9 +270,13 @@ func (s *Server) FailNext(status int, reason string) {
 func (s *Server) Notifications() []Notification {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Notification, len(s.accepted))
-	copy(out, s.accepted)
-	return out
+	rec := s.accepted
+	if limit := s.MaxRecords; limit <= 0 && len(rec) > DefaultMaxRecords {
+		rec = rec[len(rec)-DefaultMaxRecords:]
+	} else if limit > 0 && len(rec) > limit {
+		rec = rec[len(rec)-limit:]
+	}
+	return append([]Notification(nil), rec...)
 }
 
 // Stats returns the counts since the last Reset.
@@ -335,8 +343,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if status == http.StatusOK {
 		s.stats.Accepted++
 		s.accepted = append(s.accepted, n)
-		if len(s.accepted) > maxRecords {
-			s.accepted = append([]Notification(nil), s.accepted[len(s.accepted)-maxRecords:]...)
+		limit := s.MaxRecords
+		if limit <= 0 {
+			limit = DefaultMaxRecords
+		}
+		if len(s.accepted) > limit+limit/4 {
+			s.accepted = append([]Notification(nil), s.accepted[len(s.accepted)-limit:]...)
 		}
 	} else {
 		s.stats.Rejected++

@@ -19,8 +19,13 @@ func Resolve(ctx context.Context, d *db.DB, dir Directory, scopeID string, a Aud
 	if err != nil {
 		return nil, err
 	}
-	return queryIDs(ctx, d, q+` ORDER BY u.id`, args)
+	return queryIDs(ctx, d, q+orderByID(d), args)
 }
+
+// orderByID sorts by user id. On SQLite the unary + stops the planner from walking the
+// users table in primary-key order with a lookup per row, which was ten times slower than
+// reading the matches and sorting them (bench: platform/bench/pushresolve).
+func orderByID(d *db.DB) string { return d.Pick(` ORDER BY +u.id`, ` ORDER BY u.id`) }
 
 // queryIDs runs a query of one id column.
 func queryIDs(ctx context.Context, d *db.DB, q string, args []any) ([]string, error) {
@@ -190,7 +195,7 @@ func PreviewAudience(ctx context.Context, d *db.DB, dir Directory, p *identity.P
 	if out.Count == 0 {
 		return Preview{}, errs.Invalid("audience", "reaches nobody in this scope; nothing would be sent — widen the terms or check the region and role names")
 	}
-	if out.Sample, err = queryIDs(ctx, d, q+fmt.Sprintf(` ORDER BY u.id LIMIT %d`, PreviewSample), args); err != nil {
+	if out.Sample, err = queryIDs(ctx, d, q+orderByID(d)+fmt.Sprintf(` LIMIT %d`, PreviewSample), args); err != nil {
 		return Preview{}, err
 	}
 	return out, nil

@@ -45,6 +45,10 @@ type world struct {
 	wx     *wechatfake.Server
 	disp   *push.Dispatcher
 	sender *identity.Principal
+	// What a child process needs to reach the APNs fake.
+	p8      []byte
+	apnsURL string
+	apnsCA  *x509.Certificate
 }
 
 func newWorld(t *testing.T, d *db.DB, cfg push.Config) *world {
@@ -72,6 +76,7 @@ func newWorld(t *testing.T, d *db.DB, cfg push.Config) *world {
 	w.apns.AddTopic("TEAM123456", iosTopic)
 	asrv := w.apns.Start()
 	t.Cleanup(asrv.Close)
+	w.p8, w.apnsURL, w.apnsCA = p8, asrv.URL, asrv.Certificate
 	mk := func(prod bool) *apns.Sender {
 		s, err := apns.New(apns.Config{KeyP8: p8, KeyID: "ABC123DEFG", TeamID: "TEAM123456", Topic: iosTopic, Production: prod, BaseURL: asrv.URL},
 			apns.HTTP2Client(asrv.RootCAs))
