@@ -11,6 +11,7 @@ import (
 	"github.com/govapp/govapp/platform/internal/errs"
 	"github.com/govapp/govapp/platform/internal/ext/wechat"
 	"github.com/govapp/govapp/platform/internal/identity"
+	"github.com/govapp/govapp/platform/internal/push"
 	"github.com/govapp/govapp/platform/internal/releases"
 )
 
@@ -89,6 +90,7 @@ var errorTable = []struct {
 	{bridge.ErrNotDeclared, http.StatusForbidden, 40304},
 	{bridge.ErrNoAccount, http.StatusNotFound, 40414},
 	{devrelay.ErrSessionNotFound, http.StatusNotFound, 40415},
+	{push.ErrNoticeNotFound, http.StatusNotFound, 40416},
 	{devrelay.ErrSessionExpired, http.StatusGone, 41001},
 	{bridge.ErrNoWeChat, http.StatusServiceUnavailable, 50301},
 	{wechat.ErrQuota, http.StatusTooManyRequests, 42902},

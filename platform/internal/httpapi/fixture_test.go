@@ -32,6 +32,7 @@ import (
 	"github.com/govapp/govapp/platform/internal/devrelay"
 	"github.com/govapp/govapp/platform/internal/ext/sms"
 	"github.com/govapp/govapp/platform/internal/identity"
+	"github.com/govapp/govapp/platform/internal/push"
 	"github.com/govapp/govapp/platform/internal/releases"
 	smsfake "github.com/govapp/govapp/sandbox/sms"
 )
@@ -49,6 +50,7 @@ type fixture struct {
 	ups     map[string]*fakeUpstream
 	bridge  *bridge.Service
 	dev     *devrelay.Service
+	push    *push.Service
 	sms     *smsfake.Gateway
 	key     hotupdate.PrivateKey
 	blobDir string
@@ -131,7 +133,9 @@ func newFixture(t *testing.T, d *db.DB) *fixture {
 	must(t, err)
 	f.bridge, err = bridge.NewService(ctx, d, reg, au, secret)
 	must(t, err)
-	h, err := New(Deps{Identity: ids, Apps: reg, Audit: au, Releases: f.rel, Auth: f.auth, Bridge: f.bridge, Dev: f.dev, DevClient: []byte("/* dev client */"), SDK: fstest.MapFS{"dist/govapp.js": {Data: []byte("/* sdk */")}}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	f.push, err = push.NewService(ctx, d, ids, au, push.Config{})
+	must(t, err)
+	h, err := New(Deps{Identity: ids, Apps: reg, Audit: au, Releases: f.rel, Auth: f.auth, Bridge: f.bridge, Dev: f.dev, Push: f.push, DevClient: []byte("/* dev client */"), SDK: fstest.MapFS{"dist/govapp.js": {Data: []byte("/* sdk */")}}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Registry: prometheus.NewRegistry(), BodyLimit: 1 << 20, Version: "test", Ping: d.PingContext})
 	must(t, err)
 	f.srv = httptest.NewServer(h)
@@ -432,4 +436,13 @@ func (f *fixture) devSession() (string, string) {
 	_, _, err = f.rel.PutBlob(ctx, f.principal("devA"), app, sha, strings.NewReader(html))
 	must(f.t, err)
 	return ses.ID, `{"entry":"index.html","files":{"index.html":"` + sha + `"}}`
+}
+
+// notice sends a notice for department A as viewerA (an operator) to A's staff.
+func (f *fixture) notice() string {
+	f.t.Helper()
+	n, _, err := f.push.Create(context.Background(), f.principal("viewerA"), push.NoticeCreate{Scope: f.deptA, Title: "系统维护", Body: "今晚22点系统维护",
+		Audience: push.Audience{Terms: []push.Term{{Nodes: []push.NodeRef{{ID: f.deptA, Subtree: true}}}}}})
+	must(f.t, err)
+	return n.ID
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/govapp/govapp/platform/internal/bridge"
 	"github.com/govapp/govapp/platform/internal/devrelay"
 	"github.com/govapp/govapp/platform/internal/identity"
+	"github.com/govapp/govapp/platform/internal/push"
 	"github.com/govapp/govapp/platform/internal/releases"
 )
 
@@ -146,6 +147,15 @@ func (s *server) routes() []route {
 		{method: http.MethodGet, path: "/v1/apps/:id/release-policy", handler: s.handleGetPolicy, auth: true, perm: "any grant", summary: "Whether production releases need review", resp: releases.Policy{}, status: 200},
 		{method: http.MethodPut, path: "/v1/apps/:id/release-policy", handler: s.handleSetPolicy, auth: true, perm: identity.PermAppReview, summary: "Set the release review policy", body: releases.Policy{}, resp: releases.Policy{}, status: 200},
 
+		// Unified push (统一消息推送): notices to audiences resolved against the org tree.
+		{method: http.MethodPost, path: "/v1/push/preview", handler: s.handlePushPreview, auth: true, perm: identity.PermPushSend, summary: "Count an audience (and name a sample) before sending", body: previewRequest{}, resp: push.Preview{}, status: 200},
+		{method: http.MethodPost, path: "/v1/push/notices", handler: s.handleCreateNotice, auth: true, perm: identity.PermPushSend, summary: "Send or schedule a notice (Idempotency-Key makes retries safe; 200 returns the earlier notice)", body: push.NoticeCreate{}, resp: push.Notice{}, status: 201},
+		{method: http.MethodGet, path: "/v1/push/notices", handler: s.handleListNotices, auth: true, perm: identity.PermPushSend, summary: "Notices sent for the caller's push.send subtrees, newest first", query: []string{"limit"}, resp: noticesResponse{}, status: 200},
+		{method: http.MethodGet, path: "/v1/push/notices/:id", handler: s.handleGetNotice, auth: true, perm: identity.PermPushSend, summary: "One notice", resp: push.Notice{}, status: 200},
+		{method: http.MethodGet, path: "/v1/push/notices/:id/stats", handler: s.handleNoticeStats, auth: true, perm: identity.PermPushSend, summary: "Delivery figures: resolved, sent, failed by reason, opened, fallbacks", resp: push.Stats{}, status: 200},
+		{method: http.MethodPost, path: "/v1/push/notices/:id/cancel", handler: s.handleCancelNotice, auth: true, perm: identity.PermPushSend, summary: "Cancel a scheduled or sending notice", resp: push.Notice{}, status: 200},
+		{method: http.MethodPost, path: "/v1/push/tags", handler: s.handleTagUsers, auth: true, perm: identity.PermPushSend, summary: "Tag users of the caller's subtree for audiences", body: tagRequest{}, resp: tagResponse{}, status: 200},
+
 		// Unified sign-in (统一认证): the OpenID provider and the upstream sign-in pages.
 		{method: http.MethodGet, path: "/v1/apps/:id/oidc-client", handler: s.handleGetClient, auth: true, perm: "any grant", summary: "An app's OpenID Connect client registration", resp: auth.Client{}, status: 200},
 		{method: http.MethodPut, path: "/v1/apps/:id/oidc-client", handler: s.handleRegisterClient, auth: true, perm: identity.PermAppPublish, summary: "Register the app as an OpenID Connect client (secret shown once)", body: auth.ClientRegistration{}, resp: auth.ClientCreated{}, status: 201},
@@ -179,6 +189,11 @@ func (s *server) routes() []route {
 		{method: http.MethodPost, path: "/v1/runtime/reports", handler: s.handleReport, public: true, perIPLimit: true, summary: "A device's install/ready/failure report", body: releases.ReportIn{}, resp: reportAccepted{}, status: 202},
 		{method: http.MethodGet, path: "/a/:id/", handler: s.handleAppLoader, public: true, summary: "H5 loader page of an online app (never cached)", status: 200},
 		{method: http.MethodGet, path: "/a/:id/b/:bundle/*", handler: s.handleBundleFile, public: true, summary: "A file of a released bundle (immutable)", status: 200},
+		{method: http.MethodPost, path: "/v1/runtime/push/devices", handler: s.handleRegisterDevice, public: true, perIPLimit: true, summary: "Register the signed-in citizen's device or channel identity for push (citizen's access token)", body: deviceRequest{}, resp: push.Device{}, status: 201},
+		{method: http.MethodGet, path: "/v1/runtime/push/inbox", handler: s.handleInbox, public: true, summary: "The signed-in citizen's notices, newest first (citizen's access token)", query: []string{"limit"}, resp: inboxResponse{}, status: 200},
+		{method: http.MethodPost, path: "/v1/runtime/push/inbox/:id/opened", handler: s.handleNoticeOpened, public: true, perIPLimit: true, summary: "Report that the citizen opened a notice (citizen's access token)", resp: okResponse{}, status: 200},
+		{method: http.MethodPut, path: "/v1/runtime/push/subscriptions/:app", handler: s.handleSubscribe, public: true, perIPLimit: true, summary: "Subscribe the citizen to a light app's notices (citizen's access token)", resp: okResponse{}, status: 200},
+		{method: http.MethodDelete, path: "/v1/runtime/push/subscriptions/:app", handler: s.handleSubscribe, public: true, perIPLimit: true, summary: "Unsubscribe the citizen from a light app's notices (citizen's access token)", resp: okResponse{}, status: 200},
 		{method: http.MethodGet, path: "/sdk/:file", handler: s.handleSDK, public: true, summary: "sdk-js browser files: govapp.js (runtime and loader), ed25519.js, sm2.js", status: 200},
 	}
 }

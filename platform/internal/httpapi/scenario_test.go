@@ -45,6 +45,7 @@ type expect struct {
 // noAudit lists successful non-GETs that change no console state: file uploads (the bundle
 // that uses them is audited) and lookups.
 var noAudit = map[string]bool{"POST /v1/apps/:id/blobs/missing": true, "PUT /v1/apps/:id/blobs/:sha256": true,
+	"POST /v1/push/preview":          true, // counts, changes nothing
 	"PUT /v1/dev/sessions/:id/files": true} // every save of `govapp dev --cloud`; opening and ending sessions are audited
 
 type scenario struct {
@@ -87,6 +88,18 @@ func ownerOnly(ok expect) func(*fixture, string) map[string]expect {
 			callerNone:   {status: 401},
 			callerOther:  {as: "adminB", status: 404},
 			callerNoPerm: {as: "adminA", status: 404},
+			callerOK:     ok,
+		}
+	}
+}
+
+// hidden: a notice of another department does not exist for the caller (404).
+func hidden(ok expect) func(*fixture, string) map[string]expect {
+	return func(f *fixture, _ string) map[string]expect {
+		return map[string]expect{
+			callerNone:   {status: 401},
+			callerOther:  {as: "adminB", status: 404},
+			callerNoPerm: {as: "devA", status: 404},
 			callerOK:     ok,
 		}
 	}
@@ -334,6 +347,26 @@ func scenarios() []scenario {
 		{"PUT", "/v1/apps/:id/release-policy", func(f *fixture) (string, string, string) {
 			return "/v1/apps/" + f.createApp(apps.StatusOnline) + "/release-policy", `{"review":"always"}`, ""
 		}, std(expect{as: "reviewer", status: 200, contains: "always"}, "adminB", "devA")},
+
+		{"POST", "/v1/push/preview", func(f *fixture) (string, string, string) {
+			return "/v1/push/preview", `{"scope":"` + f.deptA + `","audience":{"terms":[{"nodes":[{"id":"` + f.deptA + `","subtree":true}]}]}}`, ""
+		}, std(expect{as: "viewerA", status: 200, contains: `"count"`}, "adminB", "devA")},
+		{"POST", "/v1/push/notices", func(f *fixture) (string, string, string) {
+			return "/v1/push/notices", `{"scope":"` + f.deptA + `","title":"系统维护","body":"今晚22点系统维护","audience":{"terms":[{"roles":["developer"]}]}}`, ""
+		}, std(expect{as: "viewerA", status: 201, contains: `"scheduled"`}, "adminB", "devA")},
+		{"GET", "/v1/push/notices", func(f *fixture) (string, string, string) { return "/v1/push/notices", "", f.notice() }, listing("viewerA", "devA")},
+		{"GET", "/v1/push/notices/:id", func(f *fixture) (string, string, string) {
+			return "/v1/push/notices/" + f.notice(), "", ""
+		}, hidden(expect{as: "viewerA", status: 200, contains: "系统维护"})},
+		{"GET", "/v1/push/notices/:id/stats", func(f *fixture) (string, string, string) {
+			return "/v1/push/notices/" + f.notice() + "/stats", "", ""
+		}, hidden(expect{as: "viewerA", status: 200, contains: `"resolved"`})},
+		{"POST", "/v1/push/notices/:id/cancel", func(f *fixture) (string, string, string) {
+			return "/v1/push/notices/" + f.notice() + "/cancel", "", ""
+		}, hidden(expect{as: "viewerA", status: 200, contains: `"cancelled"`})},
+		{"POST", "/v1/push/tags", func(f *fixture) (string, string, string) {
+			return "/v1/push/tags", `{"node":"` + f.deptA + `","tag":"窗口人员","users":["` + f.userInA() + `"]}`, ""
+		}, std(expect{as: "viewerA", status: 200, contains: `"tagged":1`}, "adminB", "devA")},
 	}
 }
 

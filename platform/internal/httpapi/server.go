@@ -27,6 +27,7 @@ import (
 	"github.com/govapp/govapp/platform/internal/bridge"
 	"github.com/govapp/govapp/platform/internal/devrelay"
 	"github.com/govapp/govapp/platform/internal/identity"
+	"github.com/govapp/govapp/platform/internal/push"
 	"github.com/govapp/govapp/platform/internal/releases"
 )
 
@@ -39,6 +40,7 @@ type Deps struct {
 	Auth     *auth.Service
 	Bridge   *bridge.Service
 	Dev      *devrelay.Service
+	Push     *push.Service
 	// DevClient is the dev client script phones load in cloud dev sessions.
 	DevClient []byte
 	// WeChatAppID, WeChatOAuthURL and AlipayAppID tell pages how to sign in in a container.

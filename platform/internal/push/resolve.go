@@ -200,3 +200,8 @@ func PreviewAudience(ctx context.Context, d *db.DB, dir Directory, p *identity.P
 	}
 	return out, nil
 }
+
+// Preview is PreviewAudience on the service's store.
+func (s *Service) Preview(ctx context.Context, p *identity.Principal, scopeID string, a Audience) (Preview, error) {
+	return PreviewAudience(ctx, s.db, s.dir, p, scopeID, a)
+}

@@ -216,7 +216,7 @@ func (s *Service) List(ctx context.Context, p *identity.Principal, limit int) ([
 	}
 	subs := p.Subtrees(identity.PermPushSend)
 	if len(subs) == 0 {
-		return []Notice{}, nil
+		return nil, &identity.ForbiddenError{Perm: identity.PermPushSend, What: "any organisation"}
 	}
 	b := &sqlBuilder{}
 	var alt []string
