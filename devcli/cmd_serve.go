@@ -92,8 +92,8 @@ func runServe(ctx context.Context, e *Env, args []string) int {
 	fmt.Fprintf(e.Stdout, "  database  %s\n", p.Database())
 	fmt.Fprintf(e.Stdout, "  sign-in   %s/oidc/.well-known/openid-configuration\n", url)
 	if fakes != nil {
-		fmt.Fprintf(e.Stdout, "  sandbox   no outside services configured: WeChat %s, Alipay %s, SMS %s (fakes, recorded)\n",
-			fakes.URL["wechat"], fakes.URL["alipay"], fakes.URL["sms"])
+		fmt.Fprintf(e.Stdout, "  sandbox   no outside services configured: WeChat %s, Alipay %s, SMS %s, APNs %s, FCM %s (fakes, recorded)\n",
+			fakes.URL["wechat"], fakes.URL["alipay"], fakes.URL["sms"], fakes.URL["apns"], fakes.URL["fcm"])
 	}
 	if fs := p.FirstStart(); fs.Created {
 		fmt.Fprintf(e.Stdout, "\nFirst start: created the region tree and the administrator (admin, 平台管理员)")

@@ -1,20 +1,12 @@
 package devcli
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/zitadel/oidc/v3/pkg/client/rp"
-	"github.com/zitadel/oidc/v3/pkg/oidc"
 
 	"github.com/govapp/govapp/sandbox/alipay"
 	"github.com/govapp/govapp/sandbox/wechat"
@@ -28,50 +20,7 @@ func TestSandboxSignIn(t *testing.T) {
 	e2eEngines(t, func(t *testing.T, dbURL string) {
 		env := startSandbox(t, dbURL)
 		fakes, cfg, base, admin, ctx, api := env.fakes, env.cfg, env.base, env.admin, env.ctx, env.api
-		appCB := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
-		defer appCB.Close()
-		st, reg := api("PUT", "/v1/apps/housing-fund/oidc-client", `{"redirect_uris":["`+appCB.URL+`/cb"],"scopes":["openid","profile","phone"],"confidential":true}`, admin)
-		if st != 201 {
-			t.Fatalf("register client: %d %v", st, reg)
-		}
-		party, err := rp.NewRelyingPartyOIDC(ctx, base+"/oidc", "housing-fund", reg["client_secret"].(string), appCB.URL+"/cb", []string{"openid", "profile", "phone"})
-		must(t, err)
-		signIn := func(ua string, scopes ...string) *oidc.Tokens[*oidc.IDTokenClaims] {
-			t.Helper()
-			var v [32]byte
-			_, _ = rand.Read(v[:])
-			verifier := base64.RawURLEncoding.EncodeToString(v[:])
-			sum := sha256.Sum256([]byte(verifier))
-			scope := "openid profile phone"
-			if len(scopes) > 0 {
-				scope = strings.Join(scopes, " ")
-			}
-			q := url.Values{"client_id": {"housing-fund"}, "redirect_uri": {appCB.URL + "/cb"}, "response_type": {"code"}, "scope": {scope},
-				"state": {"s1"}, "code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"}}
-			jar, _ := cookiejar.New(nil)
-			var landed *url.URL
-			c := &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, via []*http.Request) error {
-				req.Header.Set("User-Agent", ua)
-				if strings.HasPrefix(req.URL.String(), appCB.URL) {
-					landed = req.URL
-					return http.ErrUseLastResponse
-				}
-				return nil
-			}}
-			req, _ := http.NewRequest("GET", base+"/oidc/authorize?"+q.Encode(), nil)
-			req.Header.Set("User-Agent", ua)
-			resp, err := c.Do(req)
-			must(t, err)
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if landed == nil {
-				t.Fatalf("sign-in did not reach the app: %d %s\n%.300s", resp.StatusCode, resp.Request.URL, b)
-			}
-			tokens, err := rp.CodeExchange[*oidc.IDTokenClaims](ctx, landed.Query().Get("code"), party, rp.WithCodeVerifier(verifier))
-			must(t, err)
-			return tokens
-		}
-
+		signIn := env.signIn
 		fakes.WeChat.SetUser(wechat.User{OpenID: "oSandbox-zhang", Nickname: "张三"})
 		wx := signIn("Mozilla/5.0 (iPhone) MicroMessenger/8.0.47")
 		sub := wx.IDTokenClaims.Subject

@@ -127,6 +127,22 @@ type Config struct {
 	// SMSURL and SMSAPIKey reach the SMS gateway that sends verification codes.
 	SMSURL    string `yaml:"sms_url"`
 	SMSAPIKey string `yaml:"sms_api_key"`
+
+	// Push providers (统一消息推送). APNsKey is the .p8 token-signing key (PEM) with its
+	// APNsKeyID and APNsTeamID; APNsTopic the default bundle id. APNsURL replaces Apple's
+	// hosts (an intranet relay or the sandbox) and APNsCA, a PEM certificate, is trusted
+	// for it besides the system roots.
+	APNsKey    string `yaml:"apns_key"`
+	APNsKeyID  string `yaml:"apns_key_id"`
+	APNsTeamID string `yaml:"apns_team_id"`
+	APNsTopic  string `yaml:"apns_topic"`
+	APNsURL    string `yaml:"apns_url"`
+	APNsCA     string `yaml:"apns_ca"`
+	// FCMProjectID and FCMCredentials (the service-account JSON) reach Firebase Cloud
+	// Messaging; FCMURL replaces https://fcm.googleapis.com (then no credentials are sent).
+	FCMProjectID   string `yaml:"fcm_project_id"`
+	FCMCredentials string `yaml:"fcm_credentials"`
+	FCMURL         string `yaml:"fcm_url"`
 }
 
 // DefaultConfig returns the configuration of a fresh laptop: SQLite in
@@ -251,7 +267,7 @@ func (c Config) validate() []error {
 // replaced whole, since it may hold a password in a place we cannot find.
 func (c Config) Redacted() Config {
 	c.DatabaseURL = db.Redact(c.DatabaseURL)
-	for _, p := range []*string{&c.SecretKey, &c.WeChatSecret, &c.AlipayPrivateKey, &c.ZLBSecretKey, &c.SMSAPIKey} {
+	for _, p := range []*string{&c.SecretKey, &c.WeChatSecret, &c.AlipayPrivateKey, &c.ZLBSecretKey, &c.SMSAPIKey, &c.APNsKey, &c.FCMCredentials} {
 		if *p != "" {
 			*p = "xxxxx"
 		}
@@ -371,12 +387,21 @@ func configFields() []field {
 		str("zlb_login_url", false, func(c *Config) *string { return &c.ZLBLoginURL }),
 		str("sms_url", false, func(c *Config) *string { return &c.SMSURL }),
 		str("sms_api_key", true, func(c *Config) *string { return &c.SMSAPIKey }),
+		str("apns_key", true, func(c *Config) *string { return &c.APNsKey }),
+		str("apns_key_id", false, func(c *Config) *string { return &c.APNsKeyID }),
+		str("apns_team_id", false, func(c *Config) *string { return &c.APNsTeamID }),
+		str("apns_topic", false, func(c *Config) *string { return &c.APNsTopic }),
+		str("apns_url", false, func(c *Config) *string { return &c.APNsURL }),
+		str("apns_ca", false, func(c *Config) *string { return &c.APNsCA }),
+		str("fcm_project_id", false, func(c *Config) *string { return &c.FCMProjectID }),
+		str("fcm_credentials", true, func(c *Config) *string { return &c.FCMCredentials }),
+		str("fcm_url", false, func(c *Config) *string { return &c.FCMURL }),
 	}
 }
 
 // Sandboxed reports whether no outside service is configured, so serve runs the fakes.
 func (c Config) Sandboxed() bool {
-	return c.WeChatAppID == "" && c.AlipayAppID == "" && c.ZLBAccessKey == "" && c.SMSURL == ""
+	return c.WeChatAppID == "" && c.AlipayAppID == "" && c.ZLBAccessKey == "" && c.SMSURL == "" && c.APNsKey == "" && c.FCMProjectID == ""
 }
 
 // lookupField finds the field with the given YAML key.

@@ -2,6 +2,7 @@ package platform
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,33 +11,55 @@ import (
 	"github.com/govapp/govapp/platform/internal/auth"
 	"github.com/govapp/govapp/platform/internal/bridge"
 	"github.com/govapp/govapp/platform/internal/ext/alipay"
+	"github.com/govapp/govapp/platform/internal/ext/apns"
+	"github.com/govapp/govapp/platform/internal/ext/fcm"
 	"github.com/govapp/govapp/platform/internal/ext/sms"
 	"github.com/govapp/govapp/platform/internal/ext/wechat"
 	"github.com/govapp/govapp/platform/internal/ext/zlb"
+	"github.com/govapp/govapp/platform/internal/push"
 )
 
+// outsiders are the clients of the outside services, as the domains use them.
+type outsiders struct {
+	ups    map[string]auth.Upstream
+	sms    auth.SMS
+	notify http.Handler
+	// push senders by device kind
+	push map[string]push.Sender
+}
+
 // outside builds the clients of the outside services the config names and the sign-in
-// methods on them; a service left unconfigured is simply absent.
-func outside(cfg Config, br *bridge.Service) (map[string]auth.Upstream, auth.SMS, http.Handler, error) {
+// methods and push senders on them; a service left unconfigured is simply absent.
+func outside(ctx context.Context, cfg Config, br *bridge.Service) (o outsiders, err error) {
 	ups := map[string]auth.Upstream{}
+	senders := map[string]push.Sender{}
 	var notify http.Handler
 	if cfg.WeChatAppID != "" {
 		if cfg.WeChatSecret == "" {
-			return nil, nil, nil, errors.New("wechat_secret: is empty while wechat_app_id is set; give the official account's secret (GOVAPP_WECHAT_SECRET_FILE)")
+			return o, errors.New("wechat_secret: is empty while wechat_app_id is set; give the official account's secret (GOVAPP_WECHAT_SECRET_FILE)")
 		}
 		wc := wechat.New(wechat.Config{AppID: cfg.WeChatAppID, Secret: cfg.WeChatSecret, BaseURL: cfg.WeChatAPIURL, OpenBaseURL: cfg.WeChatOpenURL}, br)
 		br.SetWeChat(wc, func(appID, secret string) bridge.WeChatSigner {
 			return wechat.New(wechat.Config{AppID: appID, Secret: secret, BaseURL: cfg.WeChatAPIURL, OpenBaseURL: cfg.WeChatOpenURL}, br)
 		})
 		ups["wechat"] = wechatUpstream{wc}
+		// Subscribe messages go out through the platform's shared official account; an
+		// account of a department's own is not reachable from here yet.
+		senders[push.KindWeChat] = &push.WeChatSender{PageBase: cfg.PublicURL, Account: func(_ context.Context, appID string) (*wechat.Client, error) {
+			if appID != cfg.WeChatAppID {
+				return nil, fmt.Errorf("push: official account %s is not the platform's (%s)", appID, cfg.WeChatAppID)
+			}
+			return wc, nil
+		}}
 	}
 	if cfg.AlipayAppID != "" {
 		ac, err := alipay.New(alipay.Config{AppID: cfg.AlipayAppID, PrivateKeyPEM: []byte(cfg.AlipayPrivateKey), AlipayPublicKeyPEM: []byte(cfg.AlipayPublicKey),
 			GatewayURL: cfg.AlipayGatewayURL, AuthorizeURL: cfg.AlipayAuthorizeURL})
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("alipay_private_key / alipay_public_key: %w", err)
+			return o, fmt.Errorf("alipay_private_key / alipay_public_key: %w", err)
 		}
 		ups["alipay"] = alipayUpstream{ac}
+		senders[push.KindAlipay] = &push.AlipaySender{Client: ac, PageBase: cfg.PublicURL}
 		notify = ac.NotifyHandler(br.NotifyLog(), func(ctx context.Context, form url.Values) error {
 			params := map[string]string{}
 			for k := range form {
@@ -48,7 +71,7 @@ func outside(cfg Config, br *bridge.Service) (map[string]auth.Upstream, auth.SMS
 	if cfg.ZLBAccessKey != "" {
 		zc, err := zlb.New(zlb.Config{BaseURL: cfg.ZLBBaseURL, AccessKey: cfg.ZLBAccessKey, SecretKey: cfg.ZLBSecretKey, LoginURL: cfg.ZLBLoginURL})
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("zlb_base_url / zlb_access_key / zlb_secret_key: %w", err)
+			return o, fmt.Errorf("zlb_base_url / zlb_access_key / zlb_secret_key: %w", err)
 		}
 		ups["govapp"] = zlbUpstream{zc}
 	}
@@ -56,7 +79,53 @@ func outside(cfg Config, br *bridge.Service) (map[string]auth.Upstream, auth.SMS
 	if cfg.SMSURL != "" {
 		sender = &sms.Client{BaseURL: cfg.SMSURL, APIKey: cfg.SMSAPIKey}
 	}
-	return ups, sender, notify, nil
+	if cfg.APNsKey != "" {
+		s, err := apnsSender(cfg)
+		if err != nil {
+			return o, err
+		}
+		senders[push.KindAPNs] = s
+	}
+	if cfg.FCMProjectID != "" {
+		fc, err := fcm.New(ctx, fcm.Config{ProjectID: cfg.FCMProjectID, CredentialsJSON: []byte(cfg.FCMCredentials), BaseURL: cfg.FCMURL})
+		if err != nil {
+			return o, fmt.Errorf("fcm_project_id / fcm_credentials: %w", err)
+		}
+		senders[push.KindFCM] = &push.FCMSender{FCM: fc}
+	}
+	return outsiders{ups: ups, sms: sender, notify: notify, push: senders}, nil
+}
+
+// apnsSender builds one apns2 client per APNs environment on the configured key.
+func apnsSender(cfg Config) (*push.APNsSender, error) {
+	if cfg.APNsKeyID == "" || cfg.APNsTeamID == "" || cfg.APNsTopic == "" {
+		return nil, errors.New("apns_key_id, apns_team_id, apns_topic: all three are needed with apns_key (the key's id, the developer team id and the app's bundle id)")
+	}
+	var client *http.Client
+	if cfg.APNsCA != "" {
+		roots, err := x509.SystemCertPool()
+		if err != nil {
+			roots = x509.NewCertPool()
+		}
+		if !roots.AppendCertsFromPEM([]byte(cfg.APNsCA)) {
+			return nil, errors.New("apns_ca: holds no PEM certificate; give the CA certificate of the APNs relay")
+		}
+		client = apns.HTTP2Client(roots)
+	}
+	out := &push.APNsSender{}
+	for _, prod := range []bool{true, false} {
+		s, err := apns.New(apns.Config{KeyP8: []byte(cfg.APNsKey), KeyID: cfg.APNsKeyID, TeamID: cfg.APNsTeamID, Topic: cfg.APNsTopic,
+			Production: prod, BaseURL: cfg.APNsURL}, client)
+		if err != nil {
+			return nil, fmt.Errorf("apns_key: %w", err)
+		}
+		if prod {
+			out.Production = s
+		} else {
+			out.Development = s
+		}
+	}
+	return out, nil
 }
 
 // wechatUpstream signs citizens in with WeChat web OAuth: snsapi_base (silent) when the app

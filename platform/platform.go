@@ -28,6 +28,7 @@ import (
 	"github.com/govapp/govapp/platform/internal/devrelay"
 	"github.com/govapp/govapp/platform/internal/httpapi"
 	"github.com/govapp/govapp/platform/internal/identity"
+	"github.com/govapp/govapp/platform/internal/push"
 	"github.com/govapp/govapp/platform/internal/releases"
 	sdkjs "github.com/govapp/govapp/sdk-js"
 )
@@ -41,6 +42,8 @@ type Platform struct {
 	handler  http.Handler
 	first    demo.Result
 	releases *releases.Service
+	// dispatcher delivers push notices while the platform serves.
+	dispatcher *push.Dispatcher
 }
 
 // Option adjusts New for embedding programs and tests.
@@ -169,18 +172,22 @@ func New(cfg Config, opts ...Option) (_ *Platform, err error) {
 	if err != nil {
 		return nil, err
 	}
-	ups, sender, alipayNotify, err := outside(cfg, br)
+	out, err := outside(ctx, cfg, br)
 	if err != nil {
 		return nil, err
 	}
 	for name, u := range o.upstreams {
-		ups[name] = u
+		out.ups[name] = u
 	}
-	authn, err := auth.NewService(ctx, d, ids, reg, au, auth.Config{Issuer: issuer, SecretKey: secret, Upstreams: ups, Logger: o.logger, SMS: sender})
+	authn, err := auth.NewService(ctx, d, ids, reg, au, auth.Config{Issuer: issuer, SecretKey: secret, Upstreams: out.ups, Logger: o.logger, SMS: out.sms})
 	if err != nil {
 		return nil, err
 	}
 	dev, err := devrelay.NewService(ctx, d, reg, blobs, au)
+	if err != nil {
+		return nil, err
+	}
+	pushSvc, err := push.NewService(ctx, d, ids, au, push.Config{})
 	if err != nil {
 		return nil, err
 	}
@@ -191,14 +198,15 @@ func New(cfg Config, opts ...Option) (_ *Platform, err error) {
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	h, err := httpapi.New(httpapi.Deps{
-		Identity: ids, Apps: reg, Audit: au, Releases: rel, Auth: authn, Bridge: br, Dev: dev, DevClient: o.devClient, AlipayNotify: alipayNotify, Issuer: issuer,
+		Identity: ids, Apps: reg, Audit: au, Releases: rel, Auth: authn, Bridge: br, Dev: dev, Push: pushSvc, DevClient: o.devClient, AlipayNotify: out.notify, Issuer: issuer,
 		WeChatAppID: cfg.WeChatAppID, WeChatOAuthURL: wechatOAuthURL(cfg), AlipayAppID: cfg.AlipayAppID, SDK: sdkjs.Dist, Logger: o.logger, Registry: registry,
 		BodyLimit: cfg.BodyLimit, Version: o.version, Ping: d.PingContext,
 	})
 	if err != nil {
 		return nil, err
 	}
-	p := &Platform{cfg: cfg, log: o.logger, db: d, handler: h, first: first, releases: rel}
+	p := &Platform{cfg: cfg, log: o.logger, db: d, handler: h, first: first, releases: rel,
+		dispatcher: pushSvc.NewDispatcher(push.DispatchConfig{Senders: out.push, Log: o.logger})}
 	if first.FirstStart {
 		if err := p.writeTokenFiles(); err != nil {
 			return nil, err
@@ -290,6 +298,13 @@ func (p *Platform) Serve(ctx context.Context, ln net.Listener) error {
 			p.log.Warn("release notifications off", "err", err)
 		}
 	}()
+	pushDone := make(chan struct{})
+	go func() {
+		defer close(pushDone)
+		_ = p.dispatcher.Run(lctx)
+	}()
+	// The dispatcher finishes its batch in flight before the store is closed.
+	defer func() { stopListen(); <-pushDone }()
 	select {
 	case err := <-errc:
 		return err

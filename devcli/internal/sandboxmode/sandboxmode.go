@@ -4,6 +4,8 @@
 package sandboxmode
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -14,6 +16,8 @@ import (
 
 	"github.com/govapp/govapp/platform"
 	"github.com/govapp/govapp/sandbox/alipay"
+	"github.com/govapp/govapp/sandbox/apns"
+	"github.com/govapp/govapp/sandbox/fcm"
 	"github.com/govapp/govapp/sandbox/sms"
 	"github.com/govapp/govapp/sandbox/wechat"
 	"github.com/govapp/govapp/sandbox/zlb"
@@ -21,6 +25,8 @@ import (
 
 // Fakes are the running sandbox services.
 type Fakes struct {
+	APNs   *apns.Server
+	FCM    *fcm.Server
 	WeChat *wechat.Server
 	Alipay *alipay.Gateway
 	SMS    *sms.Gateway
@@ -33,8 +39,8 @@ type Fakes struct {
 // Start runs the fakes on loopback ports and returns cfg pointing at them (credentials made
 // up for this run and registered with the fakes).
 func Start(cfg platform.Config) (*Fakes, platform.Config, error) {
-	f := &Fakes{WeChat: &wechat.Server{}, Alipay: &alipay.Gateway{}, SMS: &sms.Gateway{}, ZLB: &zlb.Server{}, URL: map[string]string{}}
-	for name, h := range map[string]http.Handler{"wechat": f.WeChat, "alipay": f.Alipay, "sms": f.SMS, "zlb": f.ZLB} {
+	f := &Fakes{APNs: apns.New(), FCM: &fcm.Server{}, WeChat: &wechat.Server{}, Alipay: &alipay.Gateway{}, SMS: &sms.Gateway{}, ZLB: &zlb.Server{}, URL: map[string]string{}}
+	for name, h := range map[string]http.Handler{"fcm": f.FCM, "wechat": f.WeChat, "alipay": f.Alipay, "sms": f.SMS, "zlb": f.ZLB} {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			f.Close()
@@ -67,6 +73,25 @@ func Start(cfg platform.Config) (*Fakes, platform.Config, error) {
 	cfg.AlipayGatewayURL = f.URL["alipay"] + "/gateway.do"
 	cfg.AlipayAuthorizeURL = f.URL["alipay"] + "/oauth2/publicAppAuthorize.htm"
 	cfg.SMSURL = f.URL["sms"]
+
+	// APNs speaks HTTP/2 over TLS only: the fake has its own certificate, which the
+	// platform is told to trust.
+	ak, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		f.Close()
+		return nil, cfg, err
+	}
+	der, _ := x509.MarshalPKCS8PrivateKey(ak)
+	cfg.APNsKey = string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	cfg.APNsKeyID, cfg.APNsTeamID, cfg.APNsTopic = "SANDBOX001", "SANDBOXTM1", "cn.gov.sandbox.app"
+	f.APNs.AddKey(cfg.APNsKeyID, cfg.APNsTeamID, &ak.PublicKey)
+	f.APNs.AddTopic(cfg.APNsTeamID, cfg.APNsTopic)
+	ts := f.APNs.Start()
+	f.close = append(f.close, func() error { ts.Close(); return nil })
+	f.URL["apns"] = ts.URL
+	cfg.APNsURL = ts.URL
+	cfg.APNsCA = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ts.Certificate.Raw}))
+	cfg.FCMProjectID, cfg.FCMURL = "govapp-sandbox", f.URL["fcm"]
 
 	_, _ = rand.Read(b[:])
 	cfg.ZLBBaseURL, cfg.ZLBAccessKey, cfg.ZLBSecretKey = f.URL["zlb"], "BCDSGA_sandbox0001", hex.EncodeToString(b[:])

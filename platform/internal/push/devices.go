@@ -42,7 +42,7 @@ var (
 	reFCMToken  = regexp.MustCompile(`^[A-Za-z0-9_\-:]+$`)
 	reTopic     = regexp.MustCompile(`^[A-Za-z0-9.\-]{1,155}$`)
 	reOpenID    = regexp.MustCompile(`^[A-Za-z0-9_\-]{16,64}$`)
-	reWxAppID   = regexp.MustCompile(`^wx[0-9a-f]{16}$`)
+	reWxAppID   = regexp.MustCompile(`^wx[0-9A-Za-z]{14,18}$`)
 	reAliUser   = regexp.MustCompile(`^(2088[0-9]{12}|[A-Za-z0-9_\-]{16,64})$`)
 	reAliAppID  = regexp.MustCompile(`^[0-9]{16}$`)
 )
@@ -79,7 +79,7 @@ func (d *Device) Validate() error {
 			return errs.Invalid("token", "is not a WeChat openid (16–64 letters, digits, _ and -)")
 		}
 		if !reWxAppID.MatchString(d.Topic) {
-			return errs.Invalid("topic", "a WeChat identity needs the official account's appid (wx + 16 hex digits)")
+			return errs.Invalid("topic", "a WeChat identity needs the official account's appid (wx followed by 16 letters and digits)")
 		}
 		d.Environment = ""
 	case KindAlipay:
