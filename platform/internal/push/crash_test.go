@@ -22,9 +22,13 @@ import (
 	"github.com/govapp/govapp/platform/internal/push"
 )
 
-// crashBatch is the claim size of the child's APNs loop: the in-flight window, so the
-// most duplicates one kill may cause.
-const crashBatch = 500
+// crashBatch and crashWorkers are the claim size and the parallel batches of the child's
+// APNs loop: their product is the in-flight window, the most duplicates one kill may cause.
+const (
+	crashBatch   = 500
+	crashWorkers = 2
+	crashWindow  = crashBatch * crashWorkers
+)
 
 // The child side of TestCrashMidFanout: a platform worker that sends until killed.
 func init() {
@@ -70,7 +74,7 @@ func runChild() error {
 	}
 	disp := svc.NewDispatcher(push.DispatchConfig{
 		Senders: map[string]push.Sender{push.KindAPNs: &push.APNsSender{Production: snd}},
-		Limits:  map[string]push.ChannelLimits{push.KindAPNs: {Rate: 1e6, Batch: crashBatch}},
+		Limits:  map[string]push.ChannelLimits{push.KindAPNs: {Rate: 1e6, Batch: crashBatch, Workers: crashWorkers}},
 		Poll:    100 * time.Millisecond,
 	})
 	return disp.Run(ctx)
@@ -207,9 +211,9 @@ func TestCrashMidFanout(t *testing.T) {
 					dups += c - 1
 				}
 			}
-			t.Logf("%s: killed at %d of %d sent; %d duplicates after the restart (window %d)", engine, atKill, recipients, dups, crashBatch)
-			if dups > crashBatch {
-				t.Errorf("%d duplicates, more than the in-flight window of %d", dups, crashBatch)
+			t.Logf("%s: killed at %d of %d sent; %d duplicates after the restart (window %d)", engine, atKill, recipients, dups, crashWindow)
+			if dups > crashWindow {
+				t.Errorf("%d duplicates, more than the in-flight window of %d", dups, crashWindow)
 			}
 			st, err := w.svc.Stats(ctx, w.sender, n.ID)
 			if err != nil || st.Sent != recipients || st.Resolved != recipients {

@@ -29,6 +29,10 @@ type ChannelLimits struct {
 	Rate float64
 	// Batch is how many deliveries one claim takes (default 500, FCM's batch size).
 	Batch int
+	// Workers is how many batches of the kind are in flight at once (default 2): while
+	// one waits on the store, the other sends. Batch × Workers bounds the duplicates a
+	// crash can cause.
+	Workers int
 }
 
 // DispatchConfig configures a Dispatcher.
@@ -77,11 +81,14 @@ func (s *Service) NewDispatcher(cfg DispatchConfig) *Dispatcher {
 func (d *Dispatcher) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	for kind, snd := range d.cfg.Senders {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			d.channelLoop(ctx, kind, snd)
-		}()
+		ch := d.newChannel(kind)
+		for range ch.workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				d.channelLoop(ctx, ch, snd)
+			}()
+		}
 	}
 	t := time.NewTicker(d.cfg.Poll)
 	defer t.Stop()
@@ -120,6 +127,7 @@ type channel struct {
 	limiter *rate.Limiter
 	max     rate.Limit
 	batch   int
+	workers int
 	breaker *gobreaker.CircuitBreaker[struct{}]
 }
 
@@ -133,11 +141,15 @@ func (d *Dispatcher) newChannel(kind string) *channel {
 	if l.Batch <= 0 {
 		l.Batch = 500
 	}
+	if l.Workers <= 0 {
+		l.Workers = 2
+	}
 	return &channel{
 		kind:    kind,
 		limiter: rate.NewLimiter(rate.Limit(l.Rate), l.Batch),
 		max:     rate.Limit(l.Rate),
 		batch:   l.Batch,
+		workers: l.Workers,
 		breaker: gobreaker.NewCircuitBreaker[struct{}](gobreaker.Settings{
 			Name:    "push-" + kind,
 			Timeout: 10 * time.Second, // open → half-open: one probing batch
@@ -148,8 +160,8 @@ func (d *Dispatcher) newChannel(kind string) *channel {
 	}
 }
 
-func (d *Dispatcher) channelLoop(ctx context.Context, kind string, snd Sender) {
-	ch := d.newChannel(kind)
+func (d *Dispatcher) channelLoop(ctx context.Context, ch *channel, snd Sender) {
+	kind := ch.kind
 	for ctx.Err() == nil {
 		n, err := d.drainOnce(ctx, ch, snd)
 		if err != nil && ctx.Err() == nil && !errors.Is(err, gobreaker.ErrOpenState) {
@@ -259,7 +271,15 @@ func (d *Dispatcher) notice(ctx context.Context, id string) (*Notice, error) {
 		return nil, err
 	}
 	fresh.cachedAt = time.Now()
+	fresh.apns = apnsPayload(fresh.ID, &fresh.NoticeCreate)
 	d.mu.Lock()
+	if len(d.notices) > 256 { // finished notices stop being asked for: forget them
+		for k, v := range d.notices {
+			if time.Since(v.cachedAt) > time.Minute {
+				delete(d.notices, k)
+			}
+		}
+	}
 	d.notices[id] = &fresh
 	d.mu.Unlock()
 	return &fresh, nil

@@ -144,7 +144,7 @@ func (s *Service) dueNotices(ctx context.Context, now time.Time) ([]Notice, erro
 func (s *Service) claim(ctx context.Context, kind, owner string, limit int, now time.Time) ([]*Delivery, error) {
 	pick := `SELECT id FROM push_deliveries WHERE state = 'pending' AND channel = $1 AND due_at <= $2 ORDER BY due_at LIMIT $3`
 	if s.db.Dialect == db.Postgres {
-		pick += ` FOR UPDATE SKIP LOCKED`
+		return s.claimPostgres(ctx, kind, owner, pick+` FOR UPDATE SKIP LOCKED`, limit, now)
 	}
 	rows, err := s.db.QueryContext(ctx, `UPDATE push_deliveries SET due_at = $4, lease_owner = $5, attempts = attempts + 1
 		WHERE id IN (`+pick+`) AND state = 'pending'
@@ -199,6 +199,36 @@ func (s *Service) claim(ctx context.Context, kind, owner string, limit int, now 
 		}
 	}
 	return out, drows.Err()
+}
+
+// claimPostgres claims and reads the devices in one round trip: PostgreSQL's RETURNING
+// may name the tables of FROM (SQLite's may not, and there the second query is in-process).
+func (s *Service) claimPostgres(ctx context.Context, kind, owner, pick string, limit int, now time.Time) ([]*Delivery, error) {
+	rows, err := s.db.QueryContext(ctx, `UPDATE push_deliveries x SET due_at = $4, lease_owner = $5, attempts = x.attempts + 1
+		FROM push_devices d WHERE x.id IN (`+pick+`) AND x.state = 'pending' AND d.id = x.device_id
+		RETURNING x.id, x.notice_id, x.user_id, x.tier, x.attempts,
+			d.user_id, d.kind, d.token, d.topic, d.environment, d.app_id, d.registered_at, d.unregistered_at`,
+		kind, now, limit, now.Add(s.cfg.Lease), owner)
+	if err != nil {
+		return nil, fmt.Errorf("push: claim %s deliveries: %w", kind, err)
+	}
+	defer rows.Close()
+	var out []*Delivery
+	for rows.Next() {
+		d := &Delivery{Kind: kind}
+		var un sql.NullTime
+		dv := &d.Device
+		if err := rows.Scan(&d.ID, &d.NoticeID, &d.UserID, &d.Tier, &d.Attempts,
+			&dv.UserID, &dv.Kind, &dv.Token, &dv.Topic, &dv.Environment, &dv.AppID, &dv.RegisteredAt, &un); err != nil {
+			return nil, err
+		}
+		if un.Valid {
+			t := un.Time.UTC()
+			dv.Unregistered = &t
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
 }
 
 // backoff is exponential with full jitter, from 2 s to 30 min, never sooner than the

@@ -62,7 +62,7 @@ func (s *APNsSender) one(ctx context.Context, d *Delivery) Outcome {
 		return Outcome{Kind: Fail, Reason: "no_apns_" + env}
 	}
 	n := d.Notice
-	payload := apnsPayload(n.ID, &n.NoticeCreate)
+	payload := n.apnsBytes()
 	collapse := n.CollapseID
 	if collapse == "" {
 		collapse = n.ID // a redelivered notice replaces itself on the device

@@ -73,6 +73,16 @@ type Notice struct {
 	ExpiresAtT time.Time  `json:"-"`
 	scopePath  string
 	cachedAt   time.Time
+	apns       []byte // rendered once by the dispatcher's cache
+}
+
+// apnsBytes is the APNs payload: a fan-out sends the same bytes to every device, so the
+// dispatcher renders it once when it loads the notice.
+func (n *Notice) apnsBytes() []byte {
+	if n.apns != nil {
+		return n.apns
+	}
+	return apnsPayload(n.ID, &n.NoticeCreate)
 }
 
 // ErrNoticeNotFound is a notice that does not exist or lies outside the caller's scope.
