@@ -13,6 +13,7 @@ import (
 	"github.com/govapp/govapp/platform/internal/identity"
 	"github.com/govapp/govapp/platform/internal/push"
 	"github.com/govapp/govapp/platform/internal/releases"
+	"github.com/govapp/govapp/platform/internal/stats"
 )
 
 // apiError is the one error shape of the API. Code is stable across releases: scripts may
@@ -96,6 +97,7 @@ var errorTable = []struct {
 	{wechat.ErrQuota, http.StatusTooManyRequests, 42902},
 	{wechat.ErrNotSubscribed, http.StatusConflict, 40914},
 	{errBodyTooLarge, http.StatusRequestEntityTooLarge, 41301},
+	{stats.ErrBusy, http.StatusServiceUnavailable, 50303},
 }
 
 // toAPIError classifies err; anything unknown is an internal error whose details stay in the log.

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -34,6 +35,7 @@ import (
 	"github.com/govapp/govapp/platform/internal/identity"
 	"github.com/govapp/govapp/platform/internal/push"
 	"github.com/govapp/govapp/platform/internal/releases"
+	"github.com/govapp/govapp/platform/internal/stats"
 	smsfake "github.com/govapp/govapp/sandbox/sms"
 )
 
@@ -51,6 +53,7 @@ type fixture struct {
 	bridge  *bridge.Service
 	dev     *devrelay.Service
 	push    *push.Service
+	stats   *stats.Store
 	sms     *smsfake.Gateway
 	key     hotupdate.PrivateKey
 	blobDir string
@@ -135,7 +138,16 @@ func newFixture(t *testing.T, d *db.DB) *fixture {
 	must(t, err)
 	f.push, err = push.NewService(ctx, d, ids, au, push.Config{})
 	must(t, err)
-	h, err := New(Deps{Identity: ids, Apps: reg, Audit: au, Releases: f.rel, Auth: f.auth, Bridge: f.bridge, Dev: f.dev, Push: f.push, DevClient: []byte("/* dev client */"), SDK: fstest.MapFS{"dist/govapp.js": {Data: []byte("/* sdk */")}}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	f.stats, err = stats.New(ctx, d, stats.Config{Secret: secret[:], Apps: func(ctx context.Context, id string) (bool, error) {
+		_, err := reg.Lookup(ctx, id)
+		if errors.Is(err, apps.ErrAppNotFound) {
+			return false, nil
+		}
+		return err == nil, err
+	}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	must(t, err)
+	t.Cleanup(func() { _ = f.stats.Close(context.Background()) })
+	h, err := New(Deps{Identity: ids, Apps: reg, Audit: au, Releases: f.rel, Auth: f.auth, Bridge: f.bridge, Dev: f.dev, Push: f.push, Stats: f.stats, DevClient: []byte("/* dev client */"), SDK: fstest.MapFS{"dist/govapp.js": {Data: []byte("/* sdk */")}}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Registry: prometheus.NewRegistry(), BodyLimit: 1 << 20, Version: "test", Ping: d.PingContext})
 	must(t, err)
 	f.srv = httptest.NewServer(h)

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -121,6 +122,11 @@ func openAPIDocument() (*openapi3.T, error) {
 			resp.Content = openapi3.NewContentWithSchema(openapi3.NewStringSchema(), []string{"text/javascript"})
 		case strings.HasPrefix(r.path, "/a/"):
 			resp.Content = openapi3.NewContentWithSchema(openapi3.NewStringSchema(), []string{"text/html"})
+		case r.path == "/v1/stats/export":
+			resp.Content = openapi3.NewContentWithSchema(openapi3.NewStringSchema().WithFormat("binary"), []string{"application/gzip"})
+		}
+		if r.csv {
+			resp.Content["text/csv"] = openapi3.NewMediaType().WithSchema(openapi3.NewStringSchema())
 		}
 		op.AddResponse(r.status, resp)
 		if r.path == "/v1/runtime/apps/:id/update" {
@@ -133,14 +139,26 @@ func openAPIDocument() (*openapi3.T, error) {
 	return doc, nil
 }
 
-var rawMessage = reflect.TypeOf(json.RawMessage{})
+var (
+	rawMessage    = reflect.TypeOf(json.RawMessage{})
+	textMarshaler = reflect.TypeOf((*encoding.TextMarshaler)(nil)).Elem()
+)
 
 // customizeSchema makes the generated schemas strict: fields without omitempty are
 // required and objects admit no other properties, so the response test catches drift.
-func customizeSchema(_ string, t reflect.Type, _ reflect.StructTag, s *openapi3.Schema) error {
+func customizeSchema(_ string, t reflect.Type, tag reflect.StructTag, s *openapi3.Schema) error {
 	if t == rawMessage {
 		*s = openapi3.Schema{Description: "any JSON value", Nullable: true}
 		return nil
+	}
+	// A number that marshals as text (stats.Day: "2025-04-22") is a string in JSON.
+	if k := t.Kind(); k >= reflect.Int && k <= reflect.Uint64 && t.Implements(textMarshaler) {
+		*s = *openapi3.NewStringSchema()
+		return nil
+	}
+	// A pointer field without omitempty is written as null when unset.
+	if t.Kind() == reflect.Pointer && t.Elem().Kind() != reflect.Struct && tag.Get("json") != "" && !strings.Contains(tag.Get("json"), "omitempty") {
+		s.Nullable = true
 	}
 	if t.Kind() == reflect.Pointer {
 		t = t.Elem()

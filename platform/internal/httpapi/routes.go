@@ -14,6 +14,7 @@ import (
 	"github.com/govapp/govapp/platform/internal/identity"
 	"github.com/govapp/govapp/platform/internal/push"
 	"github.com/govapp/govapp/platform/internal/releases"
+	"github.com/govapp/govapp/platform/internal/stats"
 )
 
 // route is one row of the table: the handler plus what the OpenAPI document and the
@@ -37,6 +38,8 @@ type route struct {
 	public bool
 	// perIPLimit rate-limits an unauthenticated route that writes (device reports).
 	perIPLimit bool
+	// csv marks reports that also answer text/csv for format=csv.
+	csv bool
 	// external routes are protocols described elsewhere (OpenID Connect discovery), not in
 	// this API's OpenAPI document.
 	external bool
@@ -156,6 +159,16 @@ func (s *server) routes() []route {
 		{method: http.MethodPost, path: "/v1/push/notices/:id/cancel", handler: s.handleCancelNotice, auth: true, perm: identity.PermPushSend, summary: "Cancel a scheduled or sending notice", resp: push.Notice{}, status: 200},
 		{method: http.MethodPost, path: "/v1/push/tags", handler: s.handleTagUsers, auth: true, perm: identity.PermPushSend, summary: "Tag users of the caller's subtree for audiences", body: tagRequest{}, resp: tagResponse{}, status: 200},
 
+		// Usage statistics (应用统计分析, docs/STATS.md): reports scoped by the caller's stats.read grants.
+		{method: http.MethodGet, path: "/v1/stats/top", handler: s.handleStatsTop(), auth: true, perm: identity.PermStatsRead, summary: "Most-used apps by distinct users, then launches (format=csv for CSV)", query: append(statsQuery, "limit"), resp: statsTopResponse{}, status: 200, csv: true},
+		{method: http.MethodGet, path: "/v1/stats/regions", handler: s.handleStatsRegions(), auth: true, perm: identity.PermStatsRead, summary: "Active users per region (level=city|district) per day", query: append(statsQuery, "level"), resp: statsRegionsResponse{}, status: 200, csv: true},
+		{method: http.MethodGet, path: "/v1/stats/channels", handler: s.handleStatsChannels(), auth: true, perm: identity.PermStatsRead, summary: "Distinct users and launches per channel (wechat, alipay, govapp, web)", query: statsQuery, resp: statsChannelsResponse{}, status: 200, csv: true},
+		{method: http.MethodGet, path: "/v1/stats/trend", handler: s.handleStatsTrend(), auth: true, perm: identity.PermStatsRead, summary: "Per day: active, new and cumulative total users", query: statsQuery, resp: statsTrendResponse{}, status: 200, csv: true},
+		{method: http.MethodGet, path: "/v1/stats/active", handler: s.handleStatsActive(), auth: true, perm: identity.PermStatsRead, summary: "Per day: DAU, WAU, MAU and DAU/MAU", query: statsQuery, resp: statsActiveResponse{}, status: 200, csv: true},
+		{method: http.MethodGet, path: "/v1/stats/retention", handler: s.handleStatsRetention(), auth: true, perm: identity.PermStatsRead, summary: "Day-1/7/30 retention of each day's new users", query: statsQuery, resp: statsRetentionResponse{}, status: 200, csv: true},
+		{method: http.MethodGet, path: "/v1/stats/apps/:id", handler: s.handleStatsApp(), auth: true, perm: identity.PermStatsRead, summary: "One app: launches, pages, JSAPI calls, error rate, update adoption per release", query: []string{"region", "channel", "from", "to", "format"}, resp: statsAppResponse{}, status: 200, csv: true},
+		{method: http.MethodGet, path: "/v1/stats/export", handler: s.handleStatsExport, auth: true, perm: identity.PermStatsRead + " (on the province)", summary: "Raw events of from..to as gzip-compressed JSON lines, for a data warehouse", query: []string{"from", "to"}, status: 200},
+
 		// Unified sign-in (统一认证): the OpenID provider and the upstream sign-in pages.
 		{method: http.MethodGet, path: "/v1/apps/:id/oidc-client", handler: s.handleGetClient, auth: true, perm: "any grant", summary: "An app's OpenID Connect client registration", resp: auth.Client{}, status: 200},
 		{method: http.MethodPut, path: "/v1/apps/:id/oidc-client", handler: s.handleRegisterClient, auth: true, perm: identity.PermAppPublish, summary: "Register the app as an OpenID Connect client (secret shown once)", body: auth.ClientRegistration{}, resp: auth.ClientCreated{}, status: 201},
@@ -194,6 +207,10 @@ func (s *server) routes() []route {
 		{method: http.MethodPost, path: "/v1/runtime/push/inbox/:id/opened", handler: s.handleNoticeOpened, public: true, perIPLimit: true, summary: "Report that the citizen opened a notice (citizen's access token)", resp: okResponse{}, status: 200},
 		{method: http.MethodPut, path: "/v1/runtime/push/subscriptions/:app", handler: s.handleSubscribe, public: true, perIPLimit: true, summary: "Subscribe the citizen to a light app's notices (citizen's access token)", resp: okResponse{}, status: 200},
 		{method: http.MethodDelete, path: "/v1/runtime/push/subscriptions/:app", handler: s.handleSubscribe, public: true, perIPLimit: true, summary: "Unsubscribe the citizen from a light app's notices (citizen's access token)", resp: okResponse{}, status: 200},
+		// Usage events of sdk-js. No per-address limit: a province's phones send 100,000 events/s,
+		// many behind one carrier NAT address, and a batch costs little (at most 50 events, 64 KB);
+		// a full buffer answers 503 with Retry-After and the phones keep their queues.
+		{method: http.MethodPost, path: "/v1/runtime/events", handler: s.handleIngestEvents, public: true, bodyLimit: stats.MaxBatchBytes, summary: "A batch of usage events (≤ 50, ≤ 64 KB); per-item answers; the citizen's access token is optional", body: stats.Batch{}, resp: stats.Result{}, status: 200},
 		{method: http.MethodGet, path: "/sdk/:file", handler: s.handleSDK, public: true, summary: "sdk-js browser files: govapp.js (runtime and loader), ed25519.js, sm2.js", status: 200},
 	}
 }

@@ -367,6 +367,29 @@ func scenarios() []scenario {
 		{"POST", "/v1/push/tags", func(f *fixture) (string, string, string) {
 			return "/v1/push/tags", `{"node":"` + f.deptA + `","tag":"窗口人员","users":["` + f.userInA() + `"]}`, ""
 		}, std(expect{as: "viewerA", status: 200, contains: `"tagged":1`}, "adminB", "devA")},
+
+		// Usage statistics: viewerA (operator) holds stats.read on A; adminB's department owns
+		// no app of A, so asking for A's app is refused; nograntA holds nothing. (devA, a
+		// developer, holds stats.read too.)
+		{"GET", "/v1/stats/top", statsOfAppInA("/v1/stats/top"), std(expect{as: "viewerA", status: 200, contains: `"apps"`}, "adminB", "nograntA")},
+		{"GET", "/v1/stats/regions", statsOfAppInA("/v1/stats/regions"), std(expect{as: "viewerA", status: 200, contains: `"level":"city"`}, "adminB", "nograntA")},
+		{"GET", "/v1/stats/channels", statsOfAppInA("/v1/stats/channels"), std(expect{as: "viewerA", status: 200, contains: `"channel":"wechat"`}, "adminB", "nograntA")},
+		{"GET", "/v1/stats/trend", statsOfAppInA("/v1/stats/trend"), std(expect{as: "viewerA", status: 200, contains: `"total":0`}, "adminB", "nograntA")},
+		{"GET", "/v1/stats/active", statsOfAppInA("/v1/stats/active"), std(expect{as: "viewerA", status: 200, contains: `"mau":0`}, "adminB", "nograntA")},
+		{"GET", "/v1/stats/retention", statsOfAppInA("/v1/stats/retention"), std(expect{as: "viewerA", status: 200, contains: `"cohorts"`}, "adminB", "nograntA")},
+		{"GET", "/v1/stats/apps/:id", func(f *fixture) (string, string, string) {
+			return "/v1/stats/apps/" + f.createApp(apps.StatusOnline), "", ""
+		}, std(expect{as: "viewerA", status: 200, contains: `"releases"`}, "adminB", "nograntA")},
+		// The export holds every app's events: a grant on the province only (the auditor's);
+		// a department's stats.read is not enough.
+		{"GET", "/v1/stats/export", fixed("/v1/stats/export?from=2025-04-01&to=2025-04-02", ""), std(expect{as: "auditor", status: 200}, "adminB", "viewerA")},
+	}
+}
+
+// statsOfAppInA is the path of a report filtered to a fresh app of department A.
+func statsOfAppInA(route string) func(f *fixture) (string, string, string) {
+	return func(f *fixture) (string, string, string) {
+		return route + "?app=" + f.createApp(apps.StatusOnline) + "&from=2025-04-01&to=2025-04-30", "", ""
 	}
 }
 

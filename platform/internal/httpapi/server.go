@@ -29,6 +29,7 @@ import (
 	"github.com/govapp/govapp/platform/internal/identity"
 	"github.com/govapp/govapp/platform/internal/push"
 	"github.com/govapp/govapp/platform/internal/releases"
+	"github.com/govapp/govapp/platform/internal/stats"
 )
 
 // Deps is what the HTTP layer needs from the platform.
@@ -41,6 +42,8 @@ type Deps struct {
 	Bridge   *bridge.Service
 	Dev      *devrelay.Service
 	Push     *push.Service
+	// Stats records usage events and answers the usage reports.
+	Stats *stats.Store
 	// DevClient is the dev client script phones load in cloud dev sessions.
 	DevClient []byte
 	// WeChatAppID, WeChatOAuthURL and AlipayAppID tell pages how to sign in in a container.
@@ -64,6 +67,7 @@ type server struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	openapi  []byte
+	citizens citizenCache // access token -> citizen, for usage events
 }
 
 // New builds the handler with every route of the table.
