@@ -49,6 +49,11 @@ const (
 	// MaxShutdownTimeout is the longest shutdown_timeout accepted: longer
 	// than this and orchestrators kill the process anyway.
 	MaxShutdownTimeout = 5 * time.Minute
+	// DefaultStatsRetention is how long raw usage events are kept (rollups stay): half a year.
+	DefaultStatsRetention = 180 * 24 * time.Hour
+	// MinStatsRetention is the shortest stats_retention: longer than the 7 days a phone may
+	// hold events, so a resent event still finds its stored twin.
+	MinStatsRetention = 8 * 24 * time.Hour
 
 	// EnvPrefix starts the name of every environment variable LoadConfig
 	// reads: GOVAPP_ followed by the upper-cased YAML key.
@@ -99,6 +104,9 @@ type Config struct {
 	// flight (MinShutdownTimeout..MaxShutdownTimeout); written "10s" in YAML
 	// and in the environment.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	// StatsRetention is how long raw usage events are kept before the daily prune
+	// (at least MinStatsRetention); reports read the rollups, which are kept. "4320h" in YAML.
+	StatsRetention time.Duration `yaml:"stats_retention"`
 
 	// The outside services. With none of WeChat, Alipay, the gov-app SSO or SMS configured,
 	// `govapp serve` runs in sandbox mode: the fakes of sandbox/ run in-process and these point
@@ -156,6 +164,7 @@ func DefaultConfig() Config {
 		LogFormat:       DefaultLogFormat,
 		BodyLimit:       DefaultBodyLimit,
 		ShutdownTimeout: DefaultShutdownTimeout,
+		StatsRetention:  DefaultStatsRetention,
 	}
 }
 
@@ -258,6 +267,9 @@ func (c Config) validate() []error {
 	if c.ShutdownTimeout < MinShutdownTimeout || c.ShutdownTimeout > MaxShutdownTimeout {
 		bad("shutdown_timeout", c.ShutdownTimeout.String(), shutdownAllowed)
 	}
+	if c.StatsRetention < MinStatsRetention {
+		bad("stats_retention", c.StatsRetention.String(), statsRetentionAllowed)
+	}
 	return errs
 }
 
@@ -314,6 +326,8 @@ func (f field) env() string { return EnvPrefix + strings.ToUpper(f.key) }
 const (
 	bodyLimitAllowed = "a whole number of bytes from 1024 (1KiB) to 67108864 (64MiB), e.g. 1048576 or 1MiB"
 	shutdownAllowed  = "a duration from 1s to 5m, e.g. 10s or 1m30s"
+
+	statsRetentionAllowed = "a duration of at least 192h (8 days), in hours, e.g. 4320h for 180 days"
 )
 
 // configFields lists the fields in YAML order. It is a function so that the
@@ -371,6 +385,18 @@ func configFields() []field {
 				return "", true
 			},
 			get: func(c *Config) (string, string) { return c.ShutdownTimeout.String(), "!!str" },
+		},
+		{
+			key: "stats_retention",
+			set: func(c *Config, v string) (string, bool) {
+				d, err := time.ParseDuration(strings.TrimSpace(v))
+				if err != nil {
+					return statsRetentionAllowed, false
+				}
+				c.StatsRetention = d
+				return "", true
+			},
+			get: func(c *Config) (string, string) { return c.StatsRetention.String(), "!!str" },
 		},
 		str("wechat_app_id", false, func(c *Config) *string { return &c.WeChatAppID }),
 		str("wechat_secret", true, func(c *Config) *string { return &c.WeChatSecret }),

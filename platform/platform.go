@@ -2,7 +2,9 @@ package platform
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -12,7 +14,9 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -30,6 +34,7 @@ import (
 	"github.com/govapp/govapp/platform/internal/identity"
 	"github.com/govapp/govapp/platform/internal/push"
 	"github.com/govapp/govapp/platform/internal/releases"
+	"github.com/govapp/govapp/platform/internal/stats"
 	sdkjs "github.com/govapp/govapp/sdk-js"
 )
 
@@ -44,6 +49,8 @@ type Platform struct {
 	releases *releases.Service
 	// dispatcher delivers push notices while the platform serves.
 	dispatcher *push.Dispatcher
+	// stats buffers usage events; Close flushes it.
+	stats *stats.Store
 }
 
 // Option adjusts New for embedding programs and tests.
@@ -195,17 +202,26 @@ func New(cfg Config, opts ...Option) (_ *Platform, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
+	st, err := openStats(ctx, d, reg, secret, cfg, o.logger)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			_ = st.Close(context.Background())
+		}
+	}()
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	h, err := httpapi.New(httpapi.Deps{
-		Identity: ids, Apps: reg, Audit: au, Releases: rel, Auth: authn, Bridge: br, Dev: dev, Push: pushSvc, DevClient: o.devClient, AlipayNotify: out.notify, Issuer: issuer,
+		Identity: ids, Apps: reg, Audit: au, Releases: rel, Auth: authn, Bridge: br, Dev: dev, Push: pushSvc, Stats: st, DevClient: o.devClient, AlipayNotify: out.notify, Issuer: issuer,
 		WeChatAppID: cfg.WeChatAppID, WeChatOAuthURL: wechatOAuthURL(cfg), AlipayAppID: cfg.AlipayAppID, SDK: sdkjs.Dist, Logger: o.logger, Registry: registry,
 		BodyLimit: cfg.BodyLimit, Version: o.version, Ping: d.PingContext,
 	})
 	if err != nil {
 		return nil, err
 	}
-	p := &Platform{cfg: cfg, log: o.logger, db: d, handler: h, first: first, releases: rel,
+	p := &Platform{cfg: cfg, log: o.logger, db: d, handler: h, first: first, releases: rel, stats: st,
 		dispatcher: pushSvc.NewDispatcher(push.DispatchConfig{Senders: out.push, Log: o.logger})}
 	if first.FirstStart {
 		if err := p.writeTokenFiles(); err != nil {
@@ -298,13 +314,18 @@ func (p *Platform) Serve(ctx context.Context, ln net.Listener) error {
 			p.log.Warn("release notifications off", "err", err)
 		}
 	}()
+	pruneDone := make(chan struct{})
+	go func() {
+		defer close(pruneDone)
+		p.pruneStats(lctx)
+	}()
 	pushDone := make(chan struct{})
 	go func() {
 		defer close(pushDone)
 		_ = p.dispatcher.Run(lctx)
 	}()
 	// The dispatcher finishes its batch in flight before the store is closed.
-	defer func() { stopListen(); <-pushDone }()
+	defer func() { stopListen(); <-pushDone; <-pruneDone }()
 	select {
 	case err := <-errc:
 		return err
@@ -347,8 +368,167 @@ func (p *Platform) PublicURL(ln net.Addr) string {
 	return "http://" + net.JoinHostPort(host, port)
 }
 
-// Close releases the store.
-func (p *Platform) Close() error { return p.db.Close() }
+// Close writes the usage events still buffered and releases the store.
+func (p *Platform) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), p.cfg.ShutdownTimeout)
+	defer cancel()
+	var err error
+	if p.stats != nil {
+		if err = p.stats.Close(ctx); err != nil {
+			err = fmt.Errorf("stats: write the buffered usage events: %w", err)
+		}
+	}
+	return errors.Join(err, p.db.Close())
+}
+
+// statsSecret keys the usage statistics' user hashes: derived from the platform's secret
+// key with a fixed label, so it needs no configuration of its own and stays stable.
+func statsSecret(secret [32]byte) []byte {
+	m := hmac.New(sha256.New, secret[:])
+	m.Write([]byte("govapp stats user hash v1"))
+	return m.Sum(nil)
+}
+
+// openStats opens the usage-statistics store; its app lookup asks the apps service
+// through a small cache.
+func openStats(ctx context.Context, d *db.DB, reg *apps.Service, secret [32]byte, cfg Config, log *slog.Logger) (*stats.Store, error) {
+	return stats.New(ctx, d, stats.Config{Secret: statsSecret(secret), Apps: newAppCache(reg).known, Retention: cfg.StatsRetention, Logger: log})
+}
+
+// appCache answers "is this app registered?" for ingest: every batch asks, so answers are
+// kept, a known app's for 10 minutes (apps are never deleted) and an unknown one's for 30
+// seconds (a newly registered app is counted soon). It holds at most appCacheSize ids.
+type appCache struct {
+	reg *apps.Service
+	mu  sync.Mutex
+	m   map[string]appCacheEntry
+}
+
+type appCacheEntry struct {
+	known bool
+	until time.Time
+}
+
+const appCacheSize = 50_000
+
+func newAppCache(reg *apps.Service) *appCache {
+	return &appCache{reg: reg, m: map[string]appCacheEntry{}}
+}
+
+func (c *appCache) known(ctx context.Context, id string) (bool, error) {
+	now := time.Now()
+	c.mu.Lock()
+	e, ok := c.m[id]
+	c.mu.Unlock()
+	if ok && now.Before(e.until) {
+		return e.known, nil
+	}
+	_, err := c.reg.Lookup(ctx, id)
+	switch {
+	case err == nil:
+		e = appCacheEntry{known: true, until: now.Add(10 * time.Minute)}
+	case errors.Is(err, apps.ErrAppNotFound):
+		e = appCacheEntry{until: now.Add(30 * time.Second)}
+	default:
+		return false, err
+	}
+	c.mu.Lock()
+	if len(c.m) >= appCacheSize {
+		c.m = map[string]appCacheEntry{}
+	}
+	c.m[id] = e
+	c.mu.Unlock()
+	return e.known, nil
+}
+
+// pruneStats deletes raw usage events past the retention once soon after start and then
+// once a day, until ctx ends. Rollups stay. Several instances may prune at once: the
+// delete is idempotent.
+func (p *Platform) pruneStats(ctx context.Context) {
+	t := time.NewTimer(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n, err := p.stats.Prune(ctx, time.Now())
+		switch {
+		case err != nil && ctx.Err() == nil:
+			p.log.Warn("stats: pruning old usage events failed; retrying tomorrow", "err", err)
+		case n > 0:
+			p.log.Info("stats: pruned usage events past the retention", "events", n, "retention", p.cfg.StatsRetention)
+		}
+		t.Reset(24 * time.Hour)
+	}
+}
+
+// StatsDemo fills the configured store with about events realistic usage events over the
+// last 30 days, in the proportions of the portal deck (`govapp stats demo`), working on the
+// store directly like VerifyAudit. The demo apps (stats.DemoAppIDs) must be registered: the
+// first start's demo seeding registers them under these ids. It returns the events accepted.
+func StatsDemo(ctx context.Context, cfg Config, events int, seed uint64) (int, error) {
+	if err := cfg.Validate(); err != nil {
+		return 0, err
+	}
+	if events < 1 {
+		return 0, errors.New("stats demo: ask for at least one event")
+	}
+	if !db.IsPostgres(cfg.DatabaseURL) {
+		path, err := db.SQLitePath(cfg.DatabaseURL, cfg.DataDir)
+		if err != nil {
+			return 0, err
+		}
+		if _, err := os.Stat(path); err != nil {
+			return 0, fmt.Errorf("no platform database at %s; point --data at the platform's data directory or pass --database-url", path)
+		}
+	}
+	if cfg.SecretKey == "" {
+		if _, err := os.Stat(filepath.Join(cfg.DataDir, SecretKeyFile)); err != nil {
+			return 0, fmt.Errorf("no secret key at %s: point --data at the platform's data directory (or set secret_key), so the demo's users are hashed with the platform's key", filepath.Join(cfg.DataDir, SecretKeyFile))
+		}
+	}
+	secret, err := secretKey(cfg)
+	if err != nil {
+		return 0, err
+	}
+	d, err := db.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return 0, err
+	}
+	defer d.Close()
+	au, err := audit.NewStore(ctx, d)
+	if err != nil {
+		return 0, err
+	}
+	ids, err := identity.NewService(ctx, d, au)
+	if err != nil {
+		return 0, err
+	}
+	reg, err := apps.NewService(ctx, d, ids, au)
+	if err != nil {
+		return 0, err
+	}
+	var missing []string
+	for _, id := range stats.DemoAppIDs {
+		if _, err := reg.Lookup(ctx, id); errors.Is(err, apps.ErrAppNotFound) {
+			missing = append(missing, id)
+		} else if err != nil {
+			return 0, err
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return 0, fmt.Errorf("stats demo: the demo apps %s are not registered in %s; they come with the demo data of a first start without --no-demo (or register apps with these ids)", strings.Join(missing, ", "), d.Where)
+	}
+	st, err := openStats(ctx, d, reg, secret, cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return 0, err
+	}
+	n, err := stats.Demo(ctx, st, events, seed)
+	return n, errors.Join(err, st.Close(ctx))
+}
 
 // AuditReport is the outcome of VerifyAudit.
 type AuditReport = audit.VerifyResult
