@@ -158,11 +158,13 @@ func TestSendThroughProviders(t *testing.T) {
 		nothing := w.citizen(t, "nothing", "330111")
 		devEnv := w.citizen(t, "dev-env", "330111", apnsDev(6, "development"))
 		w.citizen(t, "xihu", "330106", fcmDev(7))
+		fcmGone := w.citizen(t, "fcm-gone", "330111", fcmDev(8))
+		w.fcm.Unregister(fcmDev(8).Token)
 		// The token of "gone" was uninstalled.
 		w.apns.Unregister(apnsDev(4, "").Token, time.Now().Add(time.Second))
 
 		n, created, err := w.svc.Create(ctx, w.sender, notice("养老认证"))
-		if err != nil || !created || n.State != push.StateScheduled || n.Estimated != 7 {
+		if err != nil || !created || n.State != push.StateScheduled || n.Estimated != 8 {
 			t.Fatalf("create: %+v %v %v", n, created, err)
 		}
 		if err := w.disp.Drain(ctx); err != nil {
@@ -172,8 +174,8 @@ func TestSendThroughProviders(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// 7 recipients: the sender herself (staff of 富阳区) and six citizens.
-		if st.State != push.StateDone || st.Resolved != 7 || st.Sent != 5 || st.Failed["unregistered"] != 1 || st.Fallbacks != 1 || st.InboxOnly != 2 || st.Pending != 0 {
+		// 8 recipients: the sender herself (staff of 富阳区) and seven citizens.
+		if st.State != push.StateDone || st.Resolved != 8 || st.Sent != 5 || st.Failed["unregistered"] != 2 || st.Fallbacks != 1 || st.InboxOnly != 3 || st.Pending != 0 {
 			t.Errorf("stats = %+v", st)
 		}
 		if st.Channels["apns"] != 2 || st.Channels["fcm"] != 1 || st.Channels["wechat"] != 2 {
@@ -220,9 +222,12 @@ func TestSendThroughProviders(t *testing.T) {
 		if st, _ := w.svc.Stats(ctx, w.sender, n.ID); st.Opened != 1 {
 			t.Errorf("opened = %d", st.Opened)
 		}
-		// The dead token is dropped after that one send: the next notice does not try it.
+		// The dead tokens are dropped after that one send: the next notice does not try them.
 		if devs, _ := w.svc.Devices.ForUser(ctx, gone); len(devs) != 1 || devs[0].Kind != push.KindWeChat {
 			t.Errorf("gone's live devices: %+v", devs)
+		}
+		if devs, _ := w.svc.Devices.ForUser(ctx, fcmGone); len(devs) != 0 {
+			t.Errorf("fcm-gone's live devices: %+v", devs)
 		}
 		before := w.apns.Stats().Reasons["Unregistered"]
 		n2, _, err := w.svc.Create(ctx, w.sender, notice("第二条"))
@@ -235,7 +240,7 @@ func TestSendThroughProviders(t *testing.T) {
 		if after := w.apns.Stats().Reasons["Unregistered"]; after != before {
 			t.Errorf("the dropped token was tried again: %d 410s, had %d", after, before)
 		}
-		if st, _ := w.svc.Stats(ctx, w.sender, n2.ID); st.Sent != 5 || st.Fallbacks != 0 {
+		if st, _ := w.svc.Stats(ctx, w.sender, n2.ID); st.Sent != 5 || st.Fallbacks != 0 || len(st.Failed) != 0 {
 			t.Errorf("second notice stats = %+v", st)
 		}
 	})
