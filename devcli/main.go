@@ -78,6 +78,7 @@ func commands() []command {
 		{"publish", "build, sign and upload a bundle, then release it on a channel (热更新)", runPublish},
 		{"releases", "list releases; roll out, pause, resume, roll back, promote", runReleases},
 		{"keys", "create, list and rotate the keys that sign bundles", runKeys},
+		{"stats", "usage statistics: top apps, regions, channels, trend, DAU/MAU, retention (应用统计分析)", runStats},
 		{"push", "send notices to citizens and staff by region, department or role (统一消息推送)", runPush},
 		{"serve", "run the platform: API, console, portal", runServe},
 	}
