@@ -76,7 +76,11 @@ func runServe(ctx context.Context, e *Env, args []string) int {
 		}
 		defer fakes.Close()
 	}
-	p, err := platform.New(cfg, platform.WithVersion(Version), platform.WithDevClient(devserver.ClientJS()), platform.WithLogger(platform.NewLogger(e.Stderr, cfg.LogLevel, cfg.LogFormat)))
+	opts := []platform.Option{platform.WithVersion(Version), platform.WithDevClient(devserver.ClientJS()), platform.WithLogger(platform.NewLogger(e.Stderr, cfg.LogLevel, cfg.LogFormat))}
+	if fakes != nil {
+		opts = append(opts, platform.WithSandboxPhone(fakes.Arrivals))
+	}
+	p, err := platform.New(cfg, opts...)
 	if err != nil {
 		return e.fail(err)
 	}
@@ -94,6 +98,7 @@ func runServe(ctx context.Context, e *Env, args []string) int {
 	if fakes != nil {
 		fmt.Fprintf(e.Stdout, "  sandbox   no outside services configured: WeChat %s, Alipay %s, SMS %s, APNs %s, FCM %s (fakes, recorded)\n",
 			fakes.URL["wechat"], fakes.URL["alipay"], fakes.URL["sms"], fakes.URL["apns"], fakes.URL["fcm"])
+		fmt.Fprintf(e.Stdout, "  phone     %s/sandbox/phone   (what each simulated device received, and its inbox)\n", url)
 	}
 	if fs := p.FirstStart(); fs.Created {
 		fmt.Fprintf(e.Stdout, "\nFirst start: created the region tree and the administrator (admin, 平台管理员)")

@@ -3,6 +3,8 @@ package devcli
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -86,6 +88,14 @@ func TestSandboxPush(t *testing.T) {
 		out, _ = cli.must(ExitOK, "push", "status", n.ID)
 		if !strings.Contains(out, "apns 1") || !strings.Contains(lineWith(out, "Opened"), "1") {
 			t.Errorf("status table:\n%s", out)
+		}
+		// The sandbox phone page shows the iPhone, the notice that arrived and the inbox.
+		resp, err := http.Get(env.base + "/sandbox/phone")
+		must(t, err)
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(page), "沙箱手机") || strings.Count(string(page), "公积金到账") < 2 || !strings.Contains(string(page), iphone[:8]) {
+			t.Errorf("sandbox phone: %d\n%.2000s", resp.StatusCode, page)
 		}
 		// A scheduled notice can be cancelled before it goes.
 		var later struct{ ID string }

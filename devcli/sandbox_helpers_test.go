@@ -43,7 +43,7 @@ func startSandbox(t *testing.T, dbURL string) *sandboxEnv {
 	must(t, err)
 	t.Cleanup(fakes.Close)
 	cfg.DataDir, cfg.DatabaseURL, cfg.Addr = t.TempDir(), dbURL, "127.0.0.1:0"
-	p, err := platform.New(cfg, platform.WithLogger(slog.New(slog.DiscardHandler)))
+	p, err := platform.New(cfg, platform.WithLogger(slog.New(slog.DiscardHandler)), platform.WithSandboxPhone(fakes.Arrivals))
 	must(t, err)
 	ln, err := p.Listen()
 	must(t, err)

@@ -61,6 +61,16 @@ type options struct {
 	logger    *slog.Logger
 	version   string
 	upstreams map[string]auth.Upstream
+	arrivals  func() []Arrival
+}
+
+// Arrival is one notification a sandbox push provider delivered to a device.
+type Arrival = httpapi.Arrival
+
+// WithSandboxPhone turns on the sandbox phone page (/sandbox/phone), which shows per device
+// what arrived (as arrivals reports it) and the owner's inbox; serve sets it in sandbox mode.
+func WithSandboxPhone(arrivals func() []Arrival) Option {
+	return func(o *options) { o.arrivals = arrivals }
 }
 
 // WithUpstream adds a sign-in method behind the OpenID provider (WeChat, Alipay, gov-app
@@ -214,7 +224,7 @@ func New(cfg Config, opts ...Option) (_ *Platform, err error) {
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	h, err := httpapi.New(httpapi.Deps{
-		Identity: ids, Apps: reg, Audit: au, Releases: rel, Auth: authn, Bridge: br, Dev: dev, Push: pushSvc, Stats: st, DevClient: o.devClient, AlipayNotify: out.notify, Issuer: issuer,
+		Identity: ids, Apps: reg, Audit: au, Releases: rel, Auth: authn, Bridge: br, Dev: dev, Push: pushSvc, Arrivals: o.arrivals, Stats: st, DevClient: o.devClient, AlipayNotify: out.notify, Issuer: issuer,
 		WeChatAppID: cfg.WeChatAppID, WeChatOAuthURL: wechatOAuthURL(cfg), AlipayAppID: cfg.AlipayAppID, SDK: sdkjs.Dist, Logger: o.logger, Registry: registry,
 		BodyLimit: cfg.BodyLimit, Version: o.version, Ping: d.PingContext,
 	})

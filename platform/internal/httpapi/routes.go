@@ -211,6 +211,7 @@ func (s *server) routes() []route {
 		// many behind one carrier NAT address, and a batch costs little (at most 50 events, 64 KB);
 		// a full buffer answers 503 with Retry-After and the phones keep their queues.
 		{method: http.MethodPost, path: "/v1/runtime/events", handler: s.handleIngestEvents, public: true, bodyLimit: stats.MaxBatchBytes, summary: "A batch of usage events (≤ 50, ≤ 64 KB); per-item answers; the citizen's access token is optional", body: stats.Batch{}, resp: stats.Result{}, status: 200},
+		{method: http.MethodGet, path: "/sandbox/phone", handler: s.handleSandboxPhone, public: true, external: true, summary: "Sandbox mode only: per simulated device, the notices that arrived and the inbox (HTML)", status: 200},
 		{method: http.MethodGet, path: "/sdk/:file", handler: s.handleSDK, public: true, summary: "sdk-js browser files: govapp.js (runtime and loader), ed25519.js, sm2.js", status: 200},
 	}
 }

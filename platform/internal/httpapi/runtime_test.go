@@ -241,3 +241,11 @@ func TestReportRateLimit(t *testing.T) {
 		t.Fatal("300 reports from one address in a burst were all accepted")
 	}
 }
+
+// The sandbox phone page exists only when sandbox mode gives the platform its arrivals.
+func TestSandboxPhoneOnlyInSandbox(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	if st, _, _ := f.do("", "GET", "/sandbox/phone", ""); st != 404 {
+		t.Errorf("/sandbox/phone outside sandbox mode: %d, want 404", st)
+	}
+}

@@ -42,6 +42,9 @@ type Deps struct {
 	Bridge   *bridge.Service
 	Dev      *devrelay.Service
 	Push     *push.Service
+	// Arrivals, set in sandbox mode only, lists what the sandbox push providers delivered;
+	// it turns on the sandbox phone page at /sandbox/phone.
+	Arrivals func() []Arrival
 	// Stats records usage events and answers the usage reports.
 	Stats *stats.Store
 	// DevClient is the dev client script phones load in cloud dev sessions.

@@ -167,3 +167,27 @@ func (s *Devices) ForUser(ctx context.Context, userID string) ([]Device, error) 
 	}
 	return out, rows.Err()
 }
+
+// Recent lists the newest live registrations, for the sandbox phone page.
+func (s *Devices) Recent(ctx context.Context, limit int) ([]Device, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT user_id, kind, token, topic, environment, app_id, registered_at, unregistered_at
+		FROM push_devices ORDER BY registered_at DESC, id DESC LIMIT `+fmt.Sprint(limit))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Device{}
+	for rows.Next() {
+		var d Device
+		var un sql.NullTime
+		if err := rows.Scan(&d.UserID, &d.Kind, &d.Token, &d.Topic, &d.Environment, &d.AppID, &d.RegisteredAt, &un); err != nil {
+			return nil, err
+		}
+		if un.Valid {
+			t := un.Time.UTC()
+			d.Unregistered = &t
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
