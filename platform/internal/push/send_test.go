@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
@@ -19,17 +20,20 @@ import (
 	"github.com/govapp/govapp/platform/internal/db"
 	"github.com/govapp/govapp/platform/internal/dbtest"
 	"github.com/govapp/govapp/platform/internal/errs"
+	"github.com/govapp/govapp/platform/internal/ext/alipay"
 	"github.com/govapp/govapp/platform/internal/ext/apns"
 	"github.com/govapp/govapp/platform/internal/ext/fcm"
 	"github.com/govapp/govapp/platform/internal/ext/wechat"
 	"github.com/govapp/govapp/platform/internal/identity"
 	"github.com/govapp/govapp/platform/internal/push"
+	alipayfake "github.com/govapp/govapp/sandbox/alipay"
 	apnsfake "github.com/govapp/govapp/sandbox/apns"
 	fcmfake "github.com/govapp/govapp/sandbox/fcm"
 	wechatfake "github.com/govapp/govapp/sandbox/wechat"
 )
 
 const (
+	aliApp    = "2021000000000001"
 	iosTopic  = "cn.gov.zj.app"
 	wxAccount = "wx0123456789abcdef"
 	wxTmpl    = "tmpl-pension"
@@ -43,6 +47,7 @@ type world struct {
 	apns   *apnsfake.Server
 	fcm    *fcmfake.Server
 	wx     *wechatfake.Server
+	ali    *alipayfake.Gateway
 	disp   *push.Dispatcher
 	sender *identity.Principal
 	// What a child process needs to reach the APNs fake.
@@ -101,7 +106,25 @@ func newWorld(t *testing.T, d *db.DB, cfg push.Config) *world {
 	t.Cleanup(wsrv.Close)
 	wc := wechat.New(wechat.Config{AppID: wxAccount, Secret: "wx-secret", BaseURL: wsrv.URL}, nil)
 
+	w.ali = &alipayfake.Gateway{}
+	rk, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, _ := x509.MarshalPKIXPublicKey(&rk.PublicKey)
+	if err := w.ali.AddApp(aliApp, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub})); err != nil {
+		t.Fatal(err)
+	}
+	alisrv := httptest.NewServer(w.ali)
+	t.Cleanup(alisrv.Close)
+	ac, err := alipay.New(alipay.Config{AppID: aliApp, PrivateKeyPEM: pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(rk)}),
+		AlipayPublicKeyPEM: w.ali.PublicKeyPEM(), GatewayURL: alisrv.URL + "/gateway.do"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	w.disp = svc.NewDispatcher(push.DispatchConfig{Senders: map[string]push.Sender{
+		push.KindAlipay: &push.AlipaySender{Client: ac, PageBase: "https://gov.example.cn"},
 		push.KindAPNs:   &push.APNsSender{Production: mk(true), Development: mk(false)},
 		push.KindFCM:    &push.FCMSender{FCM: fs},
 		push.KindWeChat: &push.WeChatSender{Account: func(_ context.Context, appID string) (*wechat.Client, error) { return wc, nil }},
@@ -418,6 +441,43 @@ func TestNoticeRules(t *testing.T) {
 		xihu := sender(t, ctx, w.ids, "xihu-op", "330106", "operator")
 		if _, err := w.svc.Get(ctx, xihu, a.ID); !errors.Is(err, push.ErrNoticeNotFound) {
 			t.Errorf("other department reads the notice: %v", err)
+		}
+	})
+}
+
+// The Alipay channel sends life-account template messages through the real RSA2 client; a
+// WeChat daily-quota answer defers the delivery to the next day instead of failing it.
+func TestAlipayChannelAndQuotaDefer(t *testing.T) {
+	dbtest.ForEachBackend(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := newWorld(t, d, push.Config{})
+		w.citizen(t, "ali", "330111", push.Device{Kind: push.KindAlipay, Token: "2088000000000001", Topic: aliApp})
+		w.citizen(t, "wx", "330111", wxDev("oWeChatQuotaUser0000001"))
+		w.wx.FailNextOn("/cgi-bin/message/subscribe/bizsend", 45009, "")
+		in := notice("医保缴费")
+		in.Alipay = &push.AlipayTemplate{TemplateID: "tpl-medical", Data: map[string]string{"first": "{{title}}", "keyword1": "{{body}}", "remark": "请及时办理"}}
+		n, _, err := w.svc.Create(ctx, w.sender, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.disp.Drain(ctx); err != nil {
+			t.Fatal(err)
+		}
+		ms := w.ali.Messages()
+		if len(ms) != 1 || ms[0].ToUserID != "2088000000000001" || ms[0].TemplateID != "tpl-medical" || !strings.Contains(string(ms[0].Context), "医保缴费") {
+			t.Fatalf("alipay got %+v", ms)
+		}
+		st, _ := w.svc.Stats(ctx, w.sender, n.ID)
+		if st.Channels["alipay"] != 1 || st.Pending != 1 || st.State != push.StateSending {
+			t.Errorf("stats = %+v", st)
+		}
+		var due time.Time
+		if err := d.QueryRowContext(ctx, `SELECT due_at FROM push_deliveries WHERE notice_id = $1 AND state = 'pending'`, n.ID).Scan(&due); err != nil {
+			t.Fatal(err)
+		}
+		cst := time.FixedZone("CST", 8*3600)
+		if tomorrow := time.Now().In(cst).AddDate(0, 0, 1); due.In(cst).Day() != tomorrow.Day() || due.In(cst).Hour() != 0 {
+			t.Errorf("deferred to %s, want the next midnight in China", due.In(cst))
 		}
 	})
 }
