@@ -42,13 +42,16 @@ func main() {
 	batch := flag.Int("batch", 50, "events per batch (at most 50)")
 	devices := flag.Int("devices", 200_000, "distinct signed-out devices the events come from")
 	dbURL := flag.String("database-url", "", "PostgreSQL URL (a schema is made and dropped); empty = SQLite in a temp dir")
-	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to `FILE`")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the ingest load phase (client and server, flushes during the load included) to `FILE`")
 	flag.Parse()
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
-		if err == nil && pprof.StartCPUProfile(f) == nil {
-			defer pprof.StopCPUProfile()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "statsingest:", err)
+			os.Exit(1)
 		}
+		defer f.Close()
+		profile = f
 	}
 	if err := run(*conns, *batch, *devices, *dur, *dbURL); err != nil {
 		fmt.Fprintln(os.Stderr, "statsingest:", err)
@@ -61,6 +64,9 @@ func main() {
 var demoApps = []string{"accounting-exam", "housing-fund", "traffic-fines", "social-security", "public-payment", "tax-certificate", "penalty-lookup"}
 
 var containers = []string{"wechat", "alipay", "govapp", "web"}
+
+// profile receives the CPU profile of the ingest phase when -cpuprofile is set.
+var profile *os.File
 
 func run(conns, batch, devices int, dur time.Duration, dbURL string) error {
 	dir, err := os.MkdirTemp("", "govapp-statsingest-")
@@ -122,6 +128,11 @@ func run(conns, batch, devices int, dur time.Duration, dbURL string) error {
 		return err
 	}
 	var busy atomic.Int64
+	if profile != nil {
+		if err := pprof.StartCPUProfile(profile); err != nil {
+			return err
+		}
+	}
 	start := time.Now()
 	events, reqs, err := load(conns, dur, func(w, i int) (int, error) {
 		rng := mrand.New(mrand.NewPCG(uint64(w), uint64(i)))
@@ -163,6 +174,9 @@ func run(conns, batch, devices int, dur time.Duration, dbURL string) error {
 		return res.Accepted, nil
 	})
 	loadTime := time.Since(start)
+	if profile != nil {
+		pprof.StopCPUProfile()
+	}
 	if err != nil {
 		cancel()
 		<-served

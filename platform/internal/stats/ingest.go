@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
+	"io"
 	"regexp"
 	"strings"
 	"time"
@@ -100,6 +102,48 @@ var (
 	rePropKey  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,39}$`)
 )
 
+// isIDChars reports whether s is min to max of [A-Za-z0-9_-] (reEventID, reDeviceID),
+// without the regexp engine: ingest checks every event.
+func isIDChars(s string, min, max int) bool {
+	if len(s) < min || len(s) > max {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// isAppID is reAppID.MatchString.
+func isAppID(s string) bool {
+	if len(s) < 3 || len(s) > 40 || s[0] < 'a' || s[0] > 'z' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// isVersion is reVersion.MatchString.
+func isVersion(s string) bool {
+	if len(s) < 1 || len(s) > 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '+' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
 var builtinNames = map[string]bool{EventLaunch: true, EventPageView: true, EventJSAPICall: true, EventError: true, EventUpdate: true, EventNoticeOpen: true}
 
 // ParseBatch decodes a request body. Whole-batch faults (too large, not JSON, too many
@@ -108,6 +152,15 @@ var builtinNames = map[string]bool{EventLaunch: true, EventPageView: true, Event
 func ParseBatch(body []byte) (Batch, error) {
 	if len(body) > MaxBatchBytes {
 		return Batch{}, errs.Invalid("body", "is %d bytes; a batch carries at most %d (what navigator.sendBeacon can send): send fewer events per batch", len(body), MaxBatchBytes)
+	}
+	// Most batches are well formed: decode them in one pass, and only when that fails go
+	// item by item to tell the bad events from the good ones.
+	var fast Batch
+	if err := json.Unmarshal(body, &fast); err == nil {
+		if err := fast.checkShape(); err != nil {
+			return Batch{}, err
+		}
+		return fast, nil
 	}
 	var env struct {
 		SentAt   int64             `json:"sent_at"`
@@ -150,8 +203,7 @@ func (b *Batch) checkShape() error {
 }
 
 func decodeEvent(raw json.RawMessage, e *Event) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if err := dec.Decode(e); err != nil {
+	if err := json.Unmarshal(raw, e); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) && te.Field != "" {
 			return errs.Invalid(te.Field, "must be a %s, not a %s", te.Type.Kind(), te.Value)
@@ -169,19 +221,24 @@ type entry struct {
 	user                           [16]byte
 	ts, received                   int64 // ms
 	day                            Day
+	k                              idKey // hashed (app, id): duplicates
 }
-
-func (e *entry) key() string { return e.app + "\x00" + e.id }
 
 // userHash keys the citizen or app-scoped device id with the secret; 128 bits keep
 // collisions out of reach at any population while halving the index.
 func (s *Store) userHash(kind, id string) [16]byte {
-	m := hmac.New(sha256.New, s.cfg.Secret)
-	m.Write([]byte(kind))
+	m, _ := s.macs.Get().(hash.Hash)
+	if m == nil {
+		m = hmac.New(sha256.New, s.cfg.Secret)
+	}
+	m.Reset() // back to the keyed state: no key schedule per call
+	io.WriteString(m, kind)
 	m.Write([]byte{0})
-	m.Write([]byte(id))
+	io.WriteString(m, id)
+	var sum [sha256.Size]byte
 	var out [16]byte
-	copy(out[:], m.Sum(nil))
+	copy(out[:], m.Sum(sum[:0]))
+	s.macs.Put(m)
 	return out
 }
 
@@ -205,16 +262,18 @@ func (s *Store) Ingest(ctx context.Context, b Batch, o Origin) (Result, error) {
 	if o.Region != "" && !reRegion.MatchString(o.Region) {
 		return Result{}, errs.Invalid("region", "%q is not a GB/T 2260 code (six digits)", o.Region)
 	}
-	if o.CitizenID == "" && !reDeviceID.MatchString(b.DeviceID) {
+	if o.CitizenID == "" && !isIDChars(b.DeviceID, 8, 128) {
 		return Result{}, errs.Invalid("device_id", "is needed when no citizen is signed in: 8–128 letters, digits, _ or -, kept by sdk-js per app")
 	}
 	recv := o.ReceivedAt.UnixMilli()
 	skew := recv - b.SentAt // the phone's clock is this far behind the server's
 	res := Result{Items: make([]ItemResult, len(b.Events))}
 	apps := map[string]bool{}
-	seen := map[string]bool{}
-	var good []entry
-	var goodIdx []int
+	seen := make(map[idKey]bool, len(b.Events))
+	good := make([]entry, 0, len(b.Events))
+	goodIdx := make([]int, 0, len(b.Events))
+	var user [16]byte
+	userOf := "" // the app of user: a device id is app-scoped
 	for i := range b.Events {
 		ev := &b.Events[i]
 		it := &res.Items[i]
@@ -243,27 +302,26 @@ func (s *Store) Ingest(ctx context.Context, b Batch, o Origin) (Result, error) {
 			reject(it, CodeUnknownApp, errs.Invalid("app", "%q is not a registered app; check the app id in govapp.json", e.app))
 			continue
 		}
-		if seen[e.key()] {
+		e.k = s.w.recent.key(e.app, e.id)
+		if seen[e.k] {
 			it.Status = StatusDuplicate
 			continue
 		}
-		seen[e.key()] = true
+		seen[e.k] = true
 		e.region = o.Region
-		if o.CitizenID != "" {
-			e.user = s.userHash("c", o.CitizenID)
-		} else {
-			e.user = s.userHash("d", e.app+"\x00"+b.DeviceID)
+		switch {
+		case o.CitizenID != "" && userOf == "":
+			user, userOf = s.userHash("c", o.CitizenID), "*"
+		case o.CitizenID == "" && userOf != e.app:
+			user, userOf = s.userHash("d", e.app+"\x00"+b.DeviceID), e.app
 		}
+		e.user = user
 		e.received = recv
 		good = append(good, e)
 		goodIdx = append(goodIdx, i)
 	}
-	dup, err := s.stored(ctx, good)
-	if err != nil {
-		return Result{}, err
-	}
 	accepted := make([]bool, len(good))
-	if err := s.w.enqueue(ctx, good, dup, accepted); err != nil {
+	if err := s.w.enqueue(ctx, good, accepted); err != nil {
 		return Result{}, err
 	}
 	for j, i := range goodIdx {
@@ -295,10 +353,10 @@ func (s *Store) check(ev *Event, recv, skew int64) (entry, string, error) {
 	bad := func(field, format string, args ...any) (entry, string, error) {
 		return entry{}, CodeInvalid, errs.Invalid(field, format, args...)
 	}
-	if !reEventID.MatchString(ev.ID) {
+	if !isIDChars(ev.ID, 8, 64) {
 		return bad("id", "%q is not an event id; use 8–64 letters, digits, _ or - (sdk-js makes a random one)", ev.ID)
 	}
-	if !reAppID.MatchString(ev.App) {
+	if !isAppID(ev.App) {
 		return bad("app", "%q is not an app id; set app on the batch or the event", ev.App)
 	}
 	if !builtinNames[ev.Name] && !reCustom.MatchString(ev.Name) {
@@ -309,7 +367,7 @@ func (s *Store) check(ev *Event, recv, skew int64) (entry, string, error) {
 		return bad("container", "%q is not a container; use wechat, alipay, govapp or web", ev.Container)
 	}
 	for _, v := range []struct{ field, val string }{{"container_version", ev.ContainerVersion}, {"version", ev.Version}} {
-		if v.val != "" && !reVersion.MatchString(v.val) {
+		if v.val != "" && !isVersion(v.val) {
 			return bad(v.field, "%q is not a version; use up to 32 letters, digits, . _ + -", v.val)
 		}
 	}

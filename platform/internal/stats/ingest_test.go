@@ -441,3 +441,47 @@ func TestDemoProportions(t *testing.T) {
 		}
 	})
 }
+
+// A resend the store no longer remembers (another instance, a restart) is answered
+// "accepted" but stored and counted once: the raw table's key decides, on both engines,
+// also when it shares a write with new events.
+func TestForgottenResendCountedOnce(t *testing.T) {
+	dbtest.ForEachBackend(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		ms := now.UnixMilli()
+		batch := func(ids ...string) stats.Batch {
+			var items []string
+			for _, id := range ids {
+				items = append(items, ev(id, ms-5000, ""))
+			}
+			b, err := stats.ParseBatch([]byte(fmt.Sprintf(`{"sent_at":%d,"app":"app-a","device_id":"device-0001","events":[%s]}`, ms, strings.Join(items, ","))))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
+		first := newStore(t, d, stats.Config{Now: fixedClock})
+		if res, err := first.Ingest(ctx, batch("evt-old-0001", "evt-old-0002"), stats.Origin{ReceivedAt: now}); err != nil || res.Accepted != 2 {
+			t.Fatalf("first: %+v %v", res, err)
+		}
+		if err := first.Close(ctx); err != nil {
+			t.Fatal(err)
+		}
+		second := newStore(t, d, stats.Config{Now: fixedClock})
+		res, err := second.Ingest(ctx, batch("evt-new-0001", "evt-old-0001", "evt-new-0002", "evt-old-0002", "evt-new-0003"), stats.Origin{ReceivedAt: now})
+		if err != nil || res.Accepted != 5 {
+			t.Fatalf("second: %+v %v", res, err)
+		}
+		if err := second.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, d, `SELECT count(*) FROM stats_events`); n != 5 {
+			t.Fatalf("stored %d events, want 5", n)
+		}
+		day := stats.DayOf(now, stats.ChinaTime)
+		top, err := second.TopApps(ctx, stats.Everything(), stats.Filter{From: day, To: day}, 0)
+		if err != nil || len(top) != 1 || top[0].Events != 5 || top[0].Users != 1 {
+			t.Fatalf("top apps = %+v, %v; want 5 events of 1 user", top, err)
+		}
+	})
+}

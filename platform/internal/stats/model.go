@@ -37,6 +37,7 @@ const (
 	DefaultFlushInterval = time.Second
 	DefaultBufferEvents  = 10000
 	DefaultRetention     = 180 * 24 * time.Hour
+	DefaultRecentIDs     = 1 << 19
 )
 
 // Built-in event names; sdk-js sends the first four by itself.
@@ -87,6 +88,11 @@ type Config struct {
 	// accepted since the last flush, i.e. FlushInterval or BufferEvents worth.
 	FlushInterval time.Duration
 	BufferEvents  int
+	// RecentIDs is how many of the latest accepted event ids (at least) ingest remembers to
+	// answer a resend "duplicate" without asking the database (about 25 bytes each, two
+	// generations; default DefaultRecentIDs). Older resends are answered "accepted" and
+	// still stored and counted once: the raw table's primary key decides.
+	RecentIDs int
 	// Retention is how long raw events are kept (Prune); rollups are kept.
 	Retention time.Duration
 	// Now is the clock; tests set it.
@@ -121,6 +127,9 @@ func (c *Config) setDefaults() error {
 	}
 	if c.Retention <= 0 {
 		c.Retention = DefaultRetention
+	}
+	if c.RecentIDs <= 0 {
+		c.RecentIDs = DefaultRecentIDs
 	}
 	if c.MaxEventAge >= c.Retention {
 		return fmt.Errorf("stats: max event age %s must be shorter than the retention %s, or resent events could be counted twice", c.MaxEventAge, c.Retention)

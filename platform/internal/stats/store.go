@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -50,9 +51,14 @@ type Store struct {
 	cfg Config
 	w   *writer
 
+	wconn  *sql.Conn // the writer's connection (guarded by the writer's flushMu)
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt // prepared statements of the flush, by name and rows
+
 	mu    sync.Mutex
 	uids  map[[16]byte]uint32
 	close sync.Once
+	macs  sync.Pool // keyed HMAC-SHA256 states of userHash
 }
 
 // New migrates the store and starts its writer; Close flushes and stops it.
@@ -80,37 +86,79 @@ func (s *Store) Flush(ctx context.Context) error { return s.w.flush(ctx) }
 // Close flushes the buffer and stops the writer. Events accepted after Close are refused.
 func (s *Store) Close(ctx context.Context) error {
 	var err error
-	s.close.Do(func() { err = s.w.stop(ctx) })
+	s.close.Do(func() {
+		err = s.w.stop(ctx)
+		if s.wconn != nil {
+			s.wconn.Close()
+			s.wconn = nil
+		}
+		s.stmtMu.Lock()
+		for _, st := range s.stmts {
+			st.Close()
+		}
+		s.stmts = nil
+		s.stmtMu.Unlock()
+	})
 	return err
 }
 
-// stored returns the keys of entries already in the raw table (resent events).
-func (s *Store) stored(ctx context.Context, es []entry) (map[string]bool, error) {
-	byApp := map[string][]any{}
-	for _, e := range es {
-		byApp[e.app] = append(byApp[e.app], e.id)
-	}
-	out := map[string]bool{}
-	for app, ids := range byApp {
-		args := append([]any{app}, ids...)
-		rows, err := s.db.QueryContext(ctx, `SELECT id FROM stats_events WHERE app = `+s.marks(1, 1)+` AND id IN (`+s.marks(2, len(ids))+`)`, args...)
-		if err != nil {
-			return nil, fmt.Errorf("stats: look up event ids: %w", err)
-		}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[app+"\x00"+id] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+// prepared returns the statement q of tx, prepared once per store and connection: a flush
+// runs the same few multi-row statements over and over, and parsing them cost more than
+// running them.
+func (s *Store) prepared(ctx context.Context, tx *sql.Tx, name string, q func() string) (*sql.Stmt, error) {
+	s.stmtMu.Lock()
+	st := s.stmts[name]
+	if st == nil {
+		var err error
+		if st, err = s.db.PrepareContext(ctx, q()); err != nil {
+			s.stmtMu.Unlock()
 			return nil, err
 		}
+		if s.stmts == nil {
+			s.stmts = map[string]*sql.Stmt{}
+		}
+		s.stmts[name] = st
 	}
-	return out, nil
+	s.stmtMu.Unlock()
+	return tx.StmtContext(ctx, st), nil
+}
+
+// rowSizes are the row counts of the multi-row statements of a flush: a chunk of n rows
+// runs as the largest that fit, then smaller ones, so a handful of statements are prepared.
+var rowSizes = []int{256, 32, 4, 1}
+
+// inChunks calls fn for consecutive parts of n rows, each with the statement for its size.
+func (s *Store) inChunks(ctx context.Context, tx *sql.Tx, name string, n int, sql func(rows int) string, fn func(st *sql.Stmt, lo, hi int) error) error {
+	for lo := 0; lo < n; {
+		size := rowSizes[len(rowSizes)-1]
+		for _, k := range rowSizes {
+			if k <= n-lo {
+				size = k
+				break
+			}
+		}
+		st, err := s.prepared(ctx, tx, name+"/"+strconv.Itoa(size), func() string { return sql(size) })
+		if err != nil {
+			return err
+		}
+		if err := fn(st, lo, lo+size); err != nil {
+			return err
+		}
+		lo += size
+	}
+	return nil
+}
+
+// values returns "(?, …), (?, …)…": rows groups of width placeholders.
+func (s *Store) values(rows, width int) string {
+	var b strings.Builder
+	for i := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(" + s.marks(i*width+1, width) + ")")
+	}
+	return b.String()
 }
 
 // marks returns n placeholders for arguments from, from+1, …: "$from, …" on PostgreSQL,
@@ -139,7 +187,7 @@ func (s *Store) write(ctx context.Context, es []entry) error {
 		return nil
 	}
 	var fresh map[[16]byte]uint32
-	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+	err := s.inWriterTx(ctx, func(tx *sql.Tx) error {
 		if s.db.Dialect == db.Postgres {
 			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, flushLock); err != nil {
 				return err
@@ -172,6 +220,51 @@ func (s *Store) write(ctx context.Context, es []entry) error {
 
 const chunk = 400
 
+// writerPragmas tune the SQLite connection that flushes: the statement journal of the
+// multi-row inserts stays in memory instead of a temp file, and a larger page cache keeps
+// a flush's dirty pages from spilling into the WAL before the commit. Durability is the
+// database's own (WAL, synchronous=NORMAL): a committed flush survives a crash of the process.
+var writerPragmas = []string{`PRAGMA temp_store = MEMORY`, `PRAGMA cache_size = -65536`}
+
+// inWriterTx runs fn in a transaction on the writer's own connection (only the writer
+// flushes, one flush at a time), so its PRAGMAs and prepared statements stay with it. A
+// connection that failed is closed and the next flush takes a fresh one.
+func (s *Store) inWriterTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	if s.wconn == nil {
+		c, err := s.db.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("stats: writer connection: %w", err)
+		}
+		if s.db.Dialect == db.SQLite {
+			for _, p := range writerPragmas {
+				if _, err := c.ExecContext(ctx, p); err != nil {
+					c.Close()
+					return fmt.Errorf("stats: %s: %w", p, err)
+				}
+			}
+		}
+		s.wconn = c
+	}
+	defer func() {
+		if err != nil {
+			s.wconn.Close() // a healthy connection goes back to the pool
+			s.wconn = nil
+		}
+	}()
+	tx, err := s.wconn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("stats: begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("stats: commit: %w", err)
+	}
+	return nil
+}
+
 // mapUsers returns the uid of every entry's user hash, creating the missing ones.
 func (s *Store) mapUsers(ctx context.Context, tx *sql.Tx, es []entry) (map[[16]byte]uint32, map[[16]byte]uint32, error) {
 	uids := map[[16]byte]uint32{}
@@ -190,45 +283,56 @@ func (s *Store) mapUsers(ctx context.Context, tx *sql.Tx, es []entry) (map[[16]b
 		missing = append(missing, h)
 	}
 	added := map[[16]byte]uint32{}
-	for len(missing) > 0 {
-		part := missing[:min(chunk, len(missing))]
-		missing = missing[len(part):]
-		args := make([]any, 0, 2*len(part))
-		vals := make([]string, 0, len(part))
-		for i, h := range part {
-			vals = append(vals, "("+s.marks(2*i+1, 2)+")")
-			args = append(args, hex.EncodeToString(h[:]), int64(first[h]))
+	if len(missing) == 0 {
+		return uids, added, nil
+	}
+	hexes := make([]any, len(missing))
+	for i, h := range missing {
+		hexes[i] = hex.EncodeToString(h[:])
+	}
+	insert := func(n int) string {
+		return `INSERT INTO stats_users (hash, first_day) VALUES ` + s.values(n, 2) + ` ON CONFLICT (hash) DO NOTHING`
+	}
+	args := make([]any, 0, 2*rowSizes[0])
+	err := s.inChunks(ctx, tx, "users.insert", len(missing), insert, func(st *sql.Stmt, lo, hi int) error {
+		args = args[:0]
+		for i := lo; i < hi; i++ {
+			args = append(args, hexes[i], int64(first[missing[i]]))
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO stats_users (hash, first_day) VALUES `+strings.Join(vals, ", ")+` ON CONFLICT (hash) DO NOTHING`, args...); err != nil {
-			return nil, nil, fmt.Errorf("stats: add users: %w", err)
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("stats: add users: %w", err)
 		}
-		hs := make([]any, len(part))
-		for i := range part {
-			hs[i] = args[2*i]
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT uid, hash FROM stats_users WHERE hash IN (`+s.marks(1, len(hs))+`)`, hs...)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	read := func(n int) string { return `SELECT uid, hash FROM stats_users WHERE hash IN (` + s.marks(1, n) + `)` }
+	err = s.inChunks(ctx, tx, "users.read", len(missing), read, func(st *sql.Stmt, lo, hi int) error {
+		rows, err := st.QueryContext(ctx, hexes[lo:hi]...)
 		if err != nil {
-			return nil, nil, fmt.Errorf("stats: read users: %w", err)
+			return fmt.Errorf("stats: read users: %w", err)
 		}
+		defer rows.Close()
 		for rows.Next() {
 			var uid int64
-			var hx string
+			var hx sql.RawBytes
 			if err := rows.Scan(&uid, &hx); err != nil {
-				rows.Close()
-				return nil, nil, err
+				return err
 			}
 			if uid <= 0 || uid > 1<<32-1 {
-				rows.Close()
-				return nil, nil, fmt.Errorf("stats: user number %d does not fit the bitmaps' 32 bits", uid)
+				return fmt.Errorf("stats: user number %d does not fit the bitmaps' 32 bits", uid)
 			}
 			var h [16]byte
-			hex.Decode(h[:], []byte(hx))
+			if _, err := hex.Decode(h[:], hx); err != nil {
+				return fmt.Errorf("stats: read users: %w", err)
+			}
 			uids[h], added[h] = uint32(uid), uint32(uid)
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, nil, err
-		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, nil, err
 	}
 	return uids, added, nil
 }
@@ -236,44 +340,85 @@ func (s *Store) mapUsers(ctx context.Context, tx *sql.Tx, es []entry) (map[[16]b
 const eventCols = 13
 
 // insertEvents adds the raw events and returns the ones that were new.
+//
+// On PostgreSQL the insert returns the new rows. On SQLite, RETURNING costs about a fifth
+// of the insert, and nearly always every row is new (ingest already answered resends it
+// remembers): so the insert only counts, and when fewer rows than sent went in, the new
+// ones are read back as the rows with the highest rowids — SQLite gives a new row the
+// largest rowid so far plus one (stats_events has no AUTOINCREMENT and rowids never come
+// near 2^63), so the n rows one statement added are the table's n last.
 func (s *Store) insertEvents(ctx context.Context, tx *sql.Tx, es []entry, uids map[[16]byte]uint32) ([]entry, error) {
-	byKey := make(map[string]int, len(es))
-	for i := range es {
-		byKey[es[i].key()] = i
-	}
-	var kept []entry
-	per := chunk * 2 // 13 columns × 800 rows stays under SQLite's 32766 variables
-	for start := 0; start < len(es); start += per {
-		part := es[start:min(start+per, len(es))]
-		args := make([]any, 0, eventCols*len(part))
-		var q strings.Builder
-		q.WriteString(`INSERT INTO stats_events (app, id, day, ts, received, name, uid, region, channel, container_version, version, page, props) VALUES `)
-		for i, e := range part {
-			if i > 0 {
-				q.WriteString(", ")
+	var byKey map[idKey]int
+	index := func() {
+		if byKey == nil {
+			byKey = make(map[idKey]int, len(es))
+			for i := range es {
+				byKey[es[i].k] = i
 			}
-			q.WriteString("(" + s.marks(len(args)+1, eventCols) + ")")
+		}
+	}
+	kept := make([]entry, 0, len(es))
+	pg := s.db.Dialect == db.Postgres
+	insert := func(n int) string {
+		q := `INSERT INTO stats_events (app, id, day, ts, received, name, uid, region, channel, container_version, version, page, props) VALUES ` +
+			s.values(n, eventCols) + ` ON CONFLICT (app, id) DO NOTHING`
+		if pg {
+			q += ` RETURNING app, id`
+		}
+		return q
+	}
+	// keep adds the entries of the (app, id) rows to kept.
+	keep := func(rows *sql.Rows) error {
+		defer rows.Close()
+		index()
+		for rows.Next() {
+			var app, id sql.RawBytes
+			if err := rows.Scan(&app, &id); err != nil {
+				return err
+			}
+			i, ok := byKey[s.w.recent.keyBytes(app, id)]
+			if !ok {
+				return fmt.Errorf("stats: write events: the database returned an event that was not written (%s/%s)", app, id)
+			}
+			kept = append(kept, es[i])
+		}
+		return rows.Err()
+	}
+	args := make([]any, 0, eventCols*rowSizes[0])
+	err := s.inChunks(ctx, tx, "events.insert", len(es), insert, func(st *sql.Stmt, lo, hi int) error {
+		args = args[:0]
+		for i := lo; i < hi; i++ {
+			e := &es[i]
 			args = append(args, e.app, e.id, int64(e.day), e.ts, e.received, e.name, int64(uids[e.user]), e.region, e.channel, e.containerVersion, e.version, e.page, e.props)
 		}
-		q.WriteString(` ON CONFLICT (app, id) DO NOTHING RETURNING app, id`)
-		rows, err := tx.QueryContext(ctx, q.String(), args...)
-		if err != nil {
-			return nil, fmt.Errorf("stats: write events: %w", err)
-		}
-		for rows.Next() {
-			var app, id string
-			if err := rows.Scan(&app, &id); err != nil {
-				rows.Close()
-				return nil, err
+		if pg {
+			rows, err := st.QueryContext(ctx, args...)
+			if err != nil {
+				return fmt.Errorf("stats: write events: %w", err)
 			}
-			kept = append(kept, es[byKey[app+"\x00"+id]])
+			return keep(rows)
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
+		res, err := st.ExecContext(ctx, args...)
+		if err != nil {
+			return fmt.Errorf("stats: write events: %w", err)
 		}
-	}
-	return kept, nil
+		n, err := res.RowsAffected()
+		switch {
+		case err != nil:
+			return fmt.Errorf("stats: write events: %w", err)
+		case n == int64(hi-lo):
+			kept = append(kept, es[lo:hi]...)
+			return nil
+		case n == 0:
+			return nil
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT app, id FROM stats_events ORDER BY rowid DESC LIMIT ?`, n)
+		if err != nil {
+			return fmt.Errorf("stats: read written events: %w", err)
+		}
+		return keep(rows)
+	})
+	return kept, err
 }
 
 type rollupKey struct {

@@ -18,7 +18,7 @@ type writer struct {
 	s       *Store
 	mu      sync.Mutex
 	buf     []entry
-	pending map[string]bool // keys buffered or being written: resends answer "duplicate"
+	recent  *recentIDs // buffered, being written or written lately: resends answer "duplicate"
 	closed  bool
 	flushed chan struct{} // closed and replaced after every flush attempt
 
@@ -29,7 +29,7 @@ type writer struct {
 }
 
 func newWriter(s *Store) *writer {
-	w := &writer{s: s, pending: map[string]bool{}, flushed: make(chan struct{}), kick: make(chan struct{}, 1), done: make(chan struct{}), stopped: make(chan struct{})}
+	w := &writer{s: s, recent: newRecentIDs(max(s.cfg.RecentIDs, 8*s.cfg.BufferEvents+MaxBatchEvents)), flushed: make(chan struct{}), kick: make(chan struct{}, 1), done: make(chan struct{}), stopped: make(chan struct{})}
 	go w.loop()
 	return w
 }
@@ -39,8 +39,8 @@ var errClosed = errors.New("stats: the store is closed")
 // busyWait is how long Ingest waits for room in a full buffer before ErrBusy.
 const busyWait = 2 * time.Second
 
-// enqueue buffers the entries not already stored (dup) nor pending, marking which it took.
-func (w *writer) enqueue(ctx context.Context, es []entry, dup map[string]bool, accepted []bool) error {
+// enqueue buffers the entries not seen lately, marking which it took.
+func (w *writer) enqueue(ctx context.Context, es []entry, accepted []bool) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	var deadline <-chan time.Time
@@ -67,13 +67,12 @@ func (w *writer) enqueue(ctx context.Context, es []entry, dup map[string]bool, a
 	if w.closed {
 		return errClosed
 	}
-	for i, e := range es {
-		k := e.key()
-		if dup[k] || w.pending[k] {
+	for i := range es {
+		if w.recent.has(es[i].k) {
 			continue
 		}
-		w.pending[k] = true
-		w.buf = append(w.buf, e)
+		w.recent.add(es[i].k)
+		w.buf = append(w.buf, es[i])
 		accepted[i] = true
 	}
 	if len(w.buf) >= w.s.cfg.BufferEvents {
@@ -127,9 +126,6 @@ func (w *writer) flush(ctx context.Context) error {
 			w.buf = append(batch, w.buf...)
 			w.mu.Unlock()
 			return err
-		}
-		for _, e := range batch {
-			delete(w.pending, e.key())
 		}
 		more := len(w.buf) >= w.s.cfg.BufferEvents
 		w.mu.Unlock()
