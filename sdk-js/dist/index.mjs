@@ -2207,21 +2207,405 @@ function createRuntime(env, opts) {
 // src/version.ts
 var SDK_VERSION = "0.1.0";
 
-// src/bridge/adapter.ts
-function consentScope(scope) {
-  return /(^|\s)(profile|phone)(\s|$)/.test(scope);
+// src/stats.ts
+var STATS_MAX_BATCH_EVENTS = 50;
+var STATS_MAX_BATCH_BYTES = 64 * 1024;
+var STATS_MAX_QUEUE = 500;
+var STATS_MAX_AGE_MS = 7 * 24 * 3600 * 1e3;
+var STATS_FLUSH_MS = 5e3;
+var MAX_BACKOFF_MS = 5 * 60 * 1e3;
+var MAX_STRING = 256;
+var MAX_PROPS_BYTES = 2048;
+var MAX_PROP_KEYS = 20;
+var BUILTIN_EVENTS = ["app_launch", "page_view", "jsapi_call", "error", "update_installed", "notice_opened"];
+var RE_APP = /^[a-z][a-z0-9-]{2,39}$/;
+var RE_CUSTOM = /^custom_[a-z0-9_]{1,40}$/;
+var RE_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,39}$/;
+var RE_VERSION2 = /^[A-Za-z0-9._+-]{1,32}$/;
+function utf8Length(s) {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 128) n += 1;
+    else if (c < 2048) n += 2;
+    else if (c >= 55296 && c < 56320 && i + 1 < s.length && (s.charCodeAt(i + 1) & 64512) === 56320) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
 }
-function once(fn) {
-  let p = null;
-  return () => {
-    if (!p) {
-      p = fn();
-      p.catch(() => {
-        p = null;
-      });
-    }
-    return p;
+function clipUtf8(s, max) {
+  if (utf8Length(s) <= max) return s;
+  let out = "";
+  let n = 0;
+  for (const ch of s) {
+    const k = utf8Length(ch);
+    if (n + k > max) break;
+    out += ch;
+    n += k;
+  }
+  return out;
+}
+function randomId(random, n = 16) {
+  const b = random(n);
+  const A = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  let s = "";
+  for (let i = 0; i < b.length; i += 3) {
+    const v = b[i] << 16 | (b[i + 1] || 0) << 8 | (b[i + 2] || 0);
+    s += A[v >> 18 & 63] + A[v >> 12 & 63] + (i + 1 < b.length ? A[v >> 6 & 63] : "") + (i + 2 < b.length ? A[v & 63] : "");
+  }
+  return s;
+}
+function checkProps(props, strict) {
+  if (props === void 0 || props === null) return void 0;
+  const bad2 = (why) => {
+    if (strict) throw new TypeError("参数错误：" + why);
+    return void 0;
   };
+  if (typeof props !== "object" || Array.isArray(props)) return bad2("props 应为对象");
+  const out = {};
+  let n = 0;
+  for (const k of Object.keys(props)) {
+    let v = props[k];
+    if (!RE_KEY.test(k)) {
+      bad2("属性名 " + k + " 只能含字母、数字和下划线（最多 40 个）");
+      continue;
+    }
+    if (typeof v === "string") {
+      if (utf8Length(v) > MAX_STRING) {
+        if (strict) bad2("属性 " + k + " 超过 " + MAX_STRING + " 字节");
+        v = clipUtf8(v, MAX_STRING);
+      }
+    } else if (typeof v === "number") {
+      if (!isFinite(v)) v = null;
+    } else if (typeof v !== "boolean" && v !== null) {
+      bad2("属性 " + k + " 应为字符串、数字或布尔值");
+      continue;
+    }
+    if (++n > MAX_PROP_KEYS) {
+      bad2("属性最多 " + MAX_PROP_KEYS + " 个");
+      break;
+    }
+    out[k] = v;
+  }
+  if (utf8Length(JSON.stringify(out)) > MAX_PROPS_BYTES) return bad2("属性合计超过 " + MAX_PROPS_BYTES + " 字节");
+  return n ? out : void 0;
+}
+function pageOf(pathname, hash) {
+  let p = (pathname || "/").replace(/^\/a\/[^/]+\/b\/[^/]+(?=\/)/, "");
+  if (hash && /^#!?\//.test(hash)) p += hash.replace(/\?.*$/, "");
+  return clipUtf8(p, MAX_STRING);
+}
+function createStats(env) {
+  const app = RE_APP.test(env.appId || "") ? env.appId : "";
+  const key = (name) => "govapp:" + app + ":stats:" + name;
+  const maxQueue = env.maxQueue || STATS_MAX_QUEUE;
+  const every = env.flushMs || STATS_FLUSH_MS;
+  let timer = null;
+  let dueAt = 0;
+  let failures = 0;
+  let limit = STATS_MAX_BATCH_EVENTS;
+  let inflight = null;
+  let lastPage = null;
+  let lastHide = "";
+  const get = (k) => {
+    try {
+      return env.storage.getItem(key(k));
+    } catch (_) {
+      return null;
+    }
+  };
+  const set = (k, v) => {
+    try {
+      if (v === null) env.storage.removeItem(key(k));
+      else env.storage.setItem(key(k), v);
+    } catch (_) {
+    }
+  };
+  const on = () => !!app && env.enabled !== false && get("off") !== "1";
+  let memory = [];
+  const read = () => {
+    const s = get("queue");
+    if (s === null) return memory;
+    try {
+      const q = JSON.parse(s);
+      return Array.isArray(q) ? q.filter((e) => e && typeof e.id === "string" && typeof e.name === "string" && typeof e.ts === "number") : [];
+    } catch (_) {
+      return [];
+    }
+  };
+  const write = (q) => {
+    if (q.length > maxQueue) q = q.slice(q.length - maxQueue);
+    memory = q;
+    if (!q.length) return set("queue", null);
+    try {
+      env.storage.setItem(key("queue"), JSON.stringify(q));
+    } catch (_) {
+      set("queue", JSON.stringify(q.slice(q.length >> 1)));
+    }
+  };
+  const fresh = (q) => {
+    const oldest = env.now() - STATS_MAX_AGE_MS;
+    return q.filter((e) => e.ts > oldest);
+  };
+  const remove = (ids) => write(read().filter((e) => !ids[e.id]));
+  const deviceId = () => {
+    if (!on()) return "";
+    let d = get("did");
+    if (!d || !/^[A-Za-z0-9_-]{8,128}$/.test(d)) {
+      d = randomId(env.random);
+      set("did", d);
+    }
+    return d;
+  };
+  const schedule = (ms) => {
+    const at = env.now() + ms;
+    if (timer !== null && dueAt <= at) return;
+    if (timer !== null) env.clearTimeout(timer);
+    dueAt = at;
+    timer = env.setTimeout(() => {
+      timer = null;
+      flush();
+    }, ms);
+  };
+  const stop = () => {
+    if (timer !== null) env.clearTimeout(timer);
+    timer = null;
+  };
+  const batch = (q, max) => {
+    const head = { sent_at: env.now(), app, device_id: deviceId(), events: [] };
+    let size = utf8Length(JSON.stringify(head));
+    const events = [];
+    const parts = [];
+    for (const e of q) {
+      if (events.length >= max) break;
+      const s = JSON.stringify(e);
+      const n = utf8Length(s) + (events.length ? 1 : 0);
+      if (size + n > STATS_MAX_BATCH_BYTES) {
+        if (!events.length) events.push(e);
+        break;
+      }
+      size += n;
+      events.push(e);
+      parts.push(s);
+    }
+    const body = JSON.stringify(head).replace(/\[\]\}$/, "[" + parts.join(",") + "]}");
+    return { events, body };
+  };
+  const headers = (token) => {
+    const h = { "Content-Type": "application/json" };
+    if (token) h.Authorization = "Bearer " + token;
+    return h;
+  };
+  const answered = async (res, events, token) => {
+    const s = res.status;
+    if (s >= 200 && s < 300) {
+      let items = null;
+      try {
+        const b = await res.json();
+        if (b && Array.isArray(b.items)) items = b.items;
+      } catch (_) {
+      }
+      const done = {};
+      let left = 0;
+      events.forEach((e, i) => {
+        const it = items ? items.filter((x) => x && x.index === i && (!x.id || x.id === e.id))[0] : { status: "accepted" };
+        if (it && (it.status === "accepted" || it.status === "duplicate" || it.status === "rejected")) done[e.id] = true;
+        else left++;
+      });
+      remove(done);
+      failures = 0;
+      return left ? "wait" : "next";
+    }
+    if (s === 401 && token) {
+      if (env.tokenRejected) env.tokenRejected();
+      return "next";
+    }
+    if (s === 400 || s === 413) {
+      if (events.length > 1) limit = Math.max(1, events.length >> 1);
+      else {
+        remove({ [events[0].id]: true });
+        limit = STATS_MAX_BATCH_EVENTS;
+      }
+      return "next";
+    }
+    return "fail";
+  };
+  const backoff = () => {
+    failures++;
+    const ms = Math.min(MAX_BACKOFF_MS, every * Math.pow(2, failures)) * (0.75 + env.random(1)[0] / 510);
+    schedule(Math.round(ms));
+  };
+  const flush = () => {
+    if (inflight) return inflight;
+    inflight = (async () => {
+      let rounds = 0;
+      while (on() && rounds++ < 40) {
+        const all = read();
+        const q = fresh(all);
+        if (q.length < all.length) write(q);
+        if (!q.length) return;
+        const token = env.token();
+        const b = batch(q, limit);
+        let res;
+        try {
+          res = await env.fetch(env.url("/v1/runtime/events"), { method: "POST", headers: headers(token), body: b.body, credentials: "same-origin" });
+        } catch (_) {
+          return backoff();
+        }
+        const next = await answered(res, b.events, token);
+        if (next === "fail") return backoff();
+        if (next === "wait") return;
+      }
+    })().then(
+      () => {
+        inflight = null;
+        if (!read().length) limit = STATS_MAX_BATCH_EVENTS;
+        if (on() && read().length && timer === null) schedule(every);
+      },
+      () => {
+        inflight = null;
+      }
+    );
+    return inflight;
+  };
+  const flushOnHide = () => {
+    if (!on()) return;
+    const q = fresh(read());
+    if (!q.length) return;
+    const b = batch(q, STATS_MAX_BATCH_EVENTS);
+    const mark = b.events[0].id + b.events.length + "/" + Math.floor(env.now() / 1e3);
+    if (mark === lastHide) return;
+    lastHide = mark;
+    const url = env.url("/v1/runtime/events");
+    const token = env.token();
+    const viaFetch = (tok) => {
+      env.fetch(url, { method: "POST", headers: headers(tok), body: b.body, keepalive: true, credentials: "same-origin" }).then((res) => answered(res, b.events, tok)).then(
+        () => void 0,
+        () => void 0
+      );
+    };
+    try {
+      if (token && env.keepalive) return viaFetch(token);
+      if (env.sendBeacon && env.sendBeacon(url, env.blob ? env.blob(b.body) : b.body)) return;
+      if (env.keepalive) viaFetch("");
+    } catch (_) {
+    }
+  };
+  const record = (name, props, page) => {
+    if (!on()) return;
+    const e = { id: randomId(env.random), name, ts: env.now(), container: env.channel() };
+    const cv = env.containerVersion();
+    if (cv && RE_VERSION2.test(cv)) e.container_version = cv;
+    const v = env.version();
+    if (v && RE_VERSION2.test(v)) e.version = v;
+    const p = page !== void 0 ? page : lastPage;
+    if (p) e.page = clipUtf8(p, MAX_STRING);
+    const pr = checkProps(props, false);
+    if (pr) e.props = pr;
+    const q = read();
+    q.push(e);
+    write(q);
+    schedule(q.length >= STATS_MAX_BATCH_EVENTS ? 0 : every);
+  };
+  return {
+    track(name, props) {
+      const n = typeof name === "string" && name.indexOf("custom_") !== 0 ? "custom_" + name : name;
+      if (typeof n !== "string" || !RE_CUSTOM.test(n)) {
+        throw new TypeError("参数错误：事件名应为小写字母、数字和下划线（最多 40 个），如 apply_submit");
+      }
+      const pr = checkProps(props, true);
+      record(n, pr);
+    },
+    record,
+    page(page) {
+      if (page === lastPage) return;
+      lastPage = page;
+      record("page_view", null, page);
+    },
+    flush,
+    flushOnHide,
+    disable() {
+      set("off", "1");
+      stop();
+      memory = [];
+      set("queue", null);
+      set("did", null);
+    },
+    enable() {
+      set("off", null);
+    },
+    enabled: on,
+    pending: () => read().slice(),
+    deviceId
+  };
+}
+var MAX_ERRORS = 20;
+function autoTrack(stats, o) {
+  const win = o.win;
+  const doc = win.document;
+  const undo = [];
+  const listen = (target, type, fn) => {
+    if (!target || typeof target.addEventListener !== "function") return;
+    target.addEventListener(type, fn);
+    undo.push(() => target.removeEventListener(type, fn));
+  };
+  const here = () => {
+    const l = win.location || {};
+    return pageOf(l.pathname || "/", l.hash || "");
+  };
+  const appKey = "govapp:" + o.appId + ":stats:launched";
+  let first = true;
+  try {
+    first = !o.session || o.session.getItem(appKey) !== "1";
+    if (o.session) o.session.setItem(appKey, "1");
+  } catch (_) {
+  }
+  if (first) stats.record("app_launch", o.launchProps || null, here());
+  stats.page(here());
+  const changed = () => stats.page(here());
+  const h = win.history;
+  for (const m of ["pushState", "replaceState"]) {
+    const orig = h && h[m];
+    if (typeof orig !== "function") continue;
+    const wrapped = function() {
+      const r = orig.apply(this, arguments);
+      changed();
+      return r;
+    };
+    h[m] = wrapped;
+    undo.push(() => {
+      if (h[m] === wrapped) h[m] = orig;
+    });
+  }
+  listen(win, "popstate", changed);
+  listen(win, "hashchange", changed);
+  let errors = 0;
+  const seen = {};
+  const error = (kind, message, source, line) => {
+    const m = clipUtf8(String(message || "unknown error"), MAX_STRING);
+    if (seen[m] || errors >= MAX_ERRORS) return;
+    seen[m] = true;
+    errors++;
+    const p = { kind, message: m };
+    if (source) p.source = String(source).replace(/[?#].*$/, "");
+    if (typeof line === "number") p.line = line;
+    stats.record("error", p);
+  };
+  listen(win, "error", (e) => {
+    if (!e || e.target && e.target !== win && e.target.tagName) return;
+    error("error", e.message || e.error && e.error.message, e.filename, e.lineno);
+  });
+  listen(win, "unhandledrejection", (e) => {
+    const r = e && e.reason;
+    error("rejection", r && typeof r.message === "string" ? r.message : String(r));
+  });
+  listen(doc, "visibilitychange", () => {
+    if (doc.visibilityState === "hidden") stats.flushOnHide();
+  });
+  listen(win, "pagehide", () => stats.flushOnHide());
+  return () => undo.splice(0).forEach((f) => f());
 }
 
 // src/bridge/errors.ts
@@ -2287,6 +2671,91 @@ var Fault = class {
 };
 function fault(code, message, detail) {
   return new Fault(code, message, detail);
+}
+
+// src/push.ts
+var KINDS2 = ["apns", "fcm", "govapp", "wechat", "alipay"];
+function createPush(env) {
+  const fail2 = (method, code, message, detail) => new GovappError(code, message, env.container(), "push." + method, detail);
+  const call = async (method, verb, path, body) => {
+    const token = env.token();
+    if (!token) throw fail2(method, "denied", "请先登录：需要市民的访问令牌（govapp.setAccessToken）");
+    const headers = { Accept: "application/json", Authorization: "Bearer " + token };
+    if (body !== void 0) headers["Content-Type"] = "application/json";
+    let res;
+    try {
+      res = await env.fetch(env.url(path), { method: verb, headers, body: body === void 0 ? void 0 : JSON.stringify(body), credentials: "same-origin" });
+    } catch (e) {
+      throw fail2(method, "failed", "无法连接平台，请检查网络后重试", String(e));
+    }
+    let b = null;
+    try {
+      b = await res.json();
+    } catch (_) {
+    }
+    if (res.status >= 200 && res.status < 300) return b || {};
+    const why = b && typeof b.error === "string" ? "：" + b.error : "（平台返回 " + res.status + "）";
+    if (res.status === 401 || res.status === 403) throw fail2(method, "denied", "平台拒绝了请求" + why, b);
+    if (res.status === 404) throw fail2(method, "failed", "找不到" + (method === "opened" ? "该通知" : "") + why, b);
+    if (res.status === 429) throw fail2(method, "failed", "请求过于频繁，请稍后重试", b);
+    throw fail2(method, "failed", (res.status === 400 ? "参数错误" : "请求失败") + why, b);
+  };
+  const id = (method, v, name) => {
+    if (typeof v !== "string" || !v) throw fail2(method, "failed", "参数错误：缺少 " + name);
+    return encodeURIComponent(v);
+  };
+  const app = (method, v) => id(method, v === void 0 ? env.appId() : v, "appId");
+  return {
+    async register(p) {
+      const q = p && typeof p === "object" ? p : {};
+      if (KINDS2.indexOf(q.kind) < 0) throw fail2("register", "failed", "参数错误：kind 应为 apns、fcm、govapp、wechat 或 alipay");
+      if (typeof q.token !== "string" || !q.token) throw fail2("register", "failed", "参数错误：缺少 token");
+      const body = { kind: q.kind, token: q.token };
+      if (q.topic) body.topic = String(q.topic);
+      if (q.environment) body.environment = String(q.environment);
+      const a = q.appId === void 0 ? env.appId() : q.appId;
+      if (a) body.app_id = String(a);
+      return call("register", "POST", "/v1/runtime/push/devices", body);
+    },
+    async inbox(p) {
+      const limit = p && typeof p.limit === "number" && p.limit > 0 ? "?limit=" + Math.floor(p.limit) : "";
+      const b = await call("inbox", "GET", "/v1/runtime/push/inbox" + limit);
+      return { items: Array.isArray(b.items) ? b.items : [] };
+    },
+    async opened(noticeId) {
+      const n = id("opened", noticeId, "noticeId");
+      if (env.opened) {
+        try {
+          env.opened(noticeId);
+        } catch (_) {
+        }
+      }
+      return call("opened", "POST", "/v1/runtime/push/inbox/" + n + "/opened");
+    },
+    async subscribe(appId) {
+      return call("subscribe", "PUT", "/v1/runtime/push/subscriptions/" + app("subscribe", appId));
+    },
+    async unsubscribe(appId) {
+      return call("unsubscribe", "DELETE", "/v1/runtime/push/subscriptions/" + app("unsubscribe", appId));
+    }
+  };
+}
+
+// src/bridge/adapter.ts
+function consentScope(scope) {
+  return /(^|\s)(profile|phone)(\s|$)/.test(scope);
+}
+function once(fn) {
+  let p = null;
+  return () => {
+    if (!p) {
+      p = fn();
+      p.catch(() => {
+        p = null;
+      });
+    }
+    return p;
+  };
 }
 
 // src/bridge/util.ts
@@ -2443,7 +2912,7 @@ function followLink(win, href) {
     if (a.parentNode) a.parentNode.removeChild(a);
   }
 }
-function randomId(win, bytes = 16) {
+function randomId2(win, bytes = 16) {
   const a = new Uint8Array(bytes);
   const c = win && win.crypto;
   if (c && typeof c.getRandomValues === "function") c.getRandomValues(a);
@@ -2882,6 +3351,9 @@ function normalizeConfig(raw) {
   if (["wechat", "alipay", "govapp", "zlb", "web"].indexOf(r.container) >= 0) c.container = r.container;
   if (r.uiStyle === "normal" || r.uiStyle === "elder") c.uiStyle = r.uiStyle;
   if (typeof r.readyTimeoutMs === "number" && r.readyTimeoutMs > 0) c.readyTimeoutMs = r.readyTimeoutMs;
+  if (typeof r.version === "string" && /^[A-Za-z0-9._+-]{1,32}$/.test(r.version)) c.version = r.version;
+  if (typeof r.stats === "boolean") c.stats = r.stats;
+  else if (r.stats && typeof r.stats === "object" && typeof r.stats.enabled === "boolean") c.stats = r.stats.enabled;
   const w = obj(r.wechat);
   c.wechat = { appId: str3(w.appId), oauthUrl: str3(w.oauthUrl), jsUrl: str3(w.jsUrl) };
   c.alipay = { appId: str3(obj(r.alipay).appId) };
@@ -3084,7 +3556,7 @@ function wechatAdapter(ctx) {
         return code;
       }
       const appId = ctx.config().wechat.appId || (await readyWx(), sig.appId);
-      const state = "govapp." + randomId(win);
+      const state = "govapp." + randomId2(win);
       if (!store.set(stateKey(), state)) throw fault("failed", "无法保存登录状态（会话存储不可用）");
       const redirect = withoutParams(pageUrl(win), ["code", "state"]);
       const oauth = ctx.config().wechat.oauthUrl || DEFAULT_WECHAT_OAUTH_URL;
@@ -3426,7 +3898,24 @@ function createBridge(o) {
     if (!adapter) adapter = ADAPTERS[detectContainer(win, config())](ctx);
     return adapter;
   };
+  const told = (method, ok, code, start) => {
+    try {
+      if (o.onCall) o.onCall(method, ok, code, Date.now() - start);
+    } catch (_) {
+    }
+  };
   async function run(method, params) {
+    const start = Date.now();
+    try {
+      const r = await dispatch(method, params);
+      told(method, true, "", start);
+      return r;
+    } catch (e) {
+      told(method, false, e.code, start);
+      throw e;
+    }
+  }
+  async function dispatch(method, params) {
     const p = params && typeof params === "object" ? params : {};
     const c = config();
     const a = current2();
@@ -3455,6 +3944,7 @@ export {
   ALG_ED25519,
   ALG_SM2,
   AppState,
+  BUILTIN_EVENTS,
   CanonicalError,
   DEFAULT_LIMITS,
   DEFAULT_TIMEOUTS,
@@ -3473,9 +3963,15 @@ export {
   PERMISSION_OF,
   REASONS,
   SDK_VERSION,
+  STATS_FLUSH_MS,
+  STATS_MAX_AGE_MS,
+  STATS_MAX_BATCH_BYTES,
+  STATS_MAX_BATCH_EVENTS,
+  STATS_MAX_QUEUE,
   UpdateCache,
   UpdateError,
   WECHAT_JSAPIS_OF,
+  autoTrack,
   bootLoader,
   bundleUrl,
   canonicalBytes,
@@ -3483,9 +3979,13 @@ export {
   checkFiles,
   checkForUpdate,
   checkManifest,
+  checkProps,
+  clipUtf8,
   computeBundleId,
   createBridge,
+  createPush,
   createRuntime,
+  createStats,
   detectContainer,
   downloadAndVerify,
   ed25519Mode,
@@ -3494,15 +3994,18 @@ export {
   keyIdFor,
   loaderUrl,
   normalizeConfig,
+  pageOf,
   parseBundlePath,
   parseEnvelope,
   parseStrictJson,
   pathProblem,
+  randomId,
   report,
   setCryptoBackends,
   sha256,
   sha256Hex,
   toGovappError,
   updateUrl,
+  utf8Length,
   verifyEnvelope
 };

@@ -57,6 +57,24 @@ export { setCryptoBackends } from './crypto/backends';
 export type { CryptoBackends, SignatureVerifier } from './crypto/backends';
 export { ed25519Mode } from './crypto/ed25519';
 export { SDK_VERSION } from './version';
+export {
+  autoTrack,
+  BUILTIN_EVENTS,
+  checkProps,
+  clipUtf8,
+  createStats,
+  pageOf,
+  randomId,
+  STATS_FLUSH_MS,
+  STATS_MAX_AGE_MS,
+  STATS_MAX_BATCH_BYTES,
+  STATS_MAX_BATCH_EVENTS,
+  STATS_MAX_QUEUE,
+  utf8Length,
+} from './stats';
+export type { AutoTrackEnv, Channel, Stats, StatsEnv, StatsEvent, StatsProps } from './stats';
+export { createPush } from './push';
+export type { DeviceKind, InboxItem, Push, PushDevice, PushEnv, RegisterParams } from './push';
 export { createBridge, toGovappError } from './bridge/api';
 export type { BridgeOptions } from './bridge/api';
 export { ERROR_CODES, GovappError, isGovappError } from './bridge/errors';

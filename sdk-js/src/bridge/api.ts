@@ -24,6 +24,8 @@ export interface BridgeOptions {
   fetch?: (url: string, init?: RequestInit) => Promise<Response>;
   /** config replaces window.__GOVAPP__ (read on every call otherwise). */
   config?: GovappConfig;
+  /** onCall is told how every call settled (the statistics' jsapi_call); it never affects the call. */
+  onCall?: (method: Method, ok: boolean, code: string, ms: number) => void;
 }
 
 const ADAPTERS: { [c in Container]: (ctx: Ctx) => Adapter } = {
@@ -153,7 +155,27 @@ export function createBridge(o: BridgeOptions): BridgeApi {
     return adapter;
   };
 
+  const told = (method: Method, ok: boolean, code: string, start: number) => {
+    try {
+      if (o.onCall) o.onCall(method, ok, code, Date.now() - start);
+    } catch (_) {
+      /* statistics never fail a call */
+    }
+  };
+
   async function run(method: Method, params: any): Promise<any> {
+    const start = Date.now();
+    try {
+      const r = await dispatch(method, params);
+      told(method, true, '', start);
+      return r;
+    } catch (e) {
+      told(method, false, (e as GovappError).code, start);
+      throw e;
+    }
+  }
+
+  async function dispatch(method: Method, params: any): Promise<any> {
     const p = params && typeof params === 'object' ? params : {};
     const c = config();
     const a = current();

@@ -20,6 +20,10 @@ export interface GovappConfig {
   uiStyle?: UiStyle;
   /** readyTimeoutMs bounds the wait for the container's bridge (default 10 000). */
   readyTimeoutMs?: number;
+  /** version is the running release's version (the manifest's), sent with usage events. */
+  version?: string;
+  /** stats: false turns usage statistics off; true turns them on where they are off by default (govapp dev). */
+  stats?: boolean;
   wechat?: {
     /** appId of the official account; default: the one the signature endpoint answers. */
     appId?: string;
@@ -67,6 +71,9 @@ export function normalizeConfig(raw: unknown): GovappConfig {
   if (['wechat', 'alipay', 'govapp', 'zlb', 'web'].indexOf(r.container) >= 0) c.container = r.container;
   if (r.uiStyle === 'normal' || r.uiStyle === 'elder') c.uiStyle = r.uiStyle;
   if (typeof r.readyTimeoutMs === 'number' && r.readyTimeoutMs > 0) c.readyTimeoutMs = r.readyTimeoutMs;
+  if (typeof r.version === 'string' && /^[A-Za-z0-9._+-]{1,32}$/.test(r.version)) c.version = r.version;
+  if (typeof r.stats === 'boolean') c.stats = r.stats;
+  else if (r.stats && typeof r.stats === 'object' && typeof r.stats.enabled === 'boolean') c.stats = r.stats.enabled;
   const w = obj(r.wechat);
   c.wechat = { appId: str(w.appId), oauthUrl: str(w.oauthUrl), jsUrl: str(w.jsUrl) };
   c.alipay = { appId: str(obj(r.alipay).appId) };

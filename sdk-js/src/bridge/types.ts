@@ -1,5 +1,7 @@
 // Parameters and results of the JS API: the same in every container.
 
+import type { Push } from '../push';
+import type { Stats, StatsProps } from '../stats';
 import type { Container, GovappError, isGovappError } from './errors';
 
 /** CallOptions may be given to every call. */
@@ -190,6 +192,14 @@ export type GovappGlobal = BridgeApi & {
   state(): 'inert' | 'trial' | 'good' | 'failed';
   GovappError: typeof GovappError;
   isGovappError: typeof isGovappError;
+  /** setAccessToken gives the SDK the signed-in citizen's access token (or a function returning it); null signs out. */
+  setAccessToken(token: string | (() => string) | null): void;
+  /** stats is usage statistics (issue 7): auto-tracked events, custom events, the opt-out. */
+  stats: Pick<Stats, 'track' | 'flush' | 'disable' | 'enable' | 'enabled' | 'deviceId' | 'pending'>;
+  /** track records a custom event (govapp.stats.track). */
+  track(name: string, props?: StatsProps): void;
+  /** push is the citizen's side of unified push (issue 6). */
+  push: Push;
 };
 
 declare global {

@@ -15,6 +15,10 @@ export interface GovappConfig {
     uiStyle?: UiStyle;
     /** readyTimeoutMs bounds the wait for the container's bridge (default 10 000). */
     readyTimeoutMs?: number;
+    /** version is the running release's version (the manifest's), sent with usage events. */
+    version?: string;
+    /** stats: false turns usage statistics off; true turns them on where they are off by default (govapp dev). */
+    stats?: boolean;
     wechat?: {
         /** appId of the official account; default: the one the signature endpoint answers. */
         appId?: string;
