@@ -47,6 +47,10 @@ export class Platform {
   signatures: string[] = [];
   /** signatureStatus, when set, is answered instead of a signature. */
   signatureStatus = 0;
+  /** batches are the usage-event batches received at /v1/runtime/events, with how they came. */
+  batches: Array<{ body: any; bytes: number; contentType: string; authorization: string }> = [];
+  /** push are the /v1/runtime/push/* requests: method, path, authorization, body. */
+  push: Array<{ method: string; path: string; authorization: string; body: string }> = [];
 
   constructor() {
     this.server = createServer((req, res) => this.handle(req, res));
@@ -106,6 +110,51 @@ export class Platform {
         this.exchanges.push(b);
         if (b.credential === 'expired') json(400, { code: 40001, http: 400, error: '凭证已过期，请重新登录' });
         else json(200, { code: 'one-time-' + b.container + '-' + this.exchanges.length, expires_in: 300 });
+      });
+      return;
+    }
+    if (u.pathname === '/v1/runtime/events' && req.method === 'POST') {
+      const chunks: Buffer[] = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        // Whole-batch checks of platform/internal/stats.ParseBatch, then an answer per item.
+        let b: any;
+        try {
+          b = JSON.parse(raw.toString('utf8'));
+        } catch (_) {
+          json(400, { code: 40001, http: 400, error: 'body: is not a JSON batch' });
+          return;
+        }
+        const ok =
+          raw.length <= 64 * 1024 &&
+          Array.isArray(b.events) && b.events.length >= 1 && b.events.length <= 50 &&
+          typeof b.sent_at === 'number' && b.sent_at > 0 &&
+          (!!req.headers.authorization || /^[A-Za-z0-9_-]{8,128}$/.test(b.device_id || ''));
+        if (!ok) {
+          json(400, { code: 40001, http: 400, error: 'not a batch' });
+          return;
+        }
+        this.batches.push({ body: b, bytes: raw.length, contentType: String(req.headers['content-type'] || ''), authorization: String(req.headers.authorization || '') });
+        const items = b.events.map((e: any, index: number) => {
+          const good = /^[A-Za-z0-9_-]{8,64}$/.test(e.id) && /^(app_launch|page_view|jsapi_call|error|update_installed|notice_opened|custom_[a-z0-9_]{1,40})$/.test(e.name) &&
+            typeof e.ts === 'number' && ['wechat', 'alipay', 'govapp', 'web'].indexOf(e.container) >= 0;
+          return good ? { index, id: e.id, status: 'accepted' } : { index, id: e.id, status: 'rejected', code: 'invalid' };
+        });
+        json(200, { accepted: items.filter((i: any) => i.status === 'accepted').length, duplicates: 0, rejected: 0, items });
+      });
+      return;
+    }
+    if (u.pathname.indexOf('/v1/runtime/push/') === 0) {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        const authorization = String(req.headers.authorization || '');
+        this.push.push({ method: req.method || '', path: u.pathname + u.search, authorization, body });
+        if (authorization !== 'Bearer citizen-token') json(401, { code: 40101, http: 401, error: '访问令牌无效' });
+        else if (u.pathname === '/v1/runtime/push/inbox') json(200, { items: [{ notice: 'n_1', title: '养老金资格认证', body: '已开放', app_id: 'housing-fund', at: '2025-06-01T02:00:00Z' }] });
+        else if (u.pathname === '/v1/runtime/push/devices') json(201, Object.assign({ user_id: 'u_1', registered_at: '2025-06-01T02:00:00Z' }, JSON.parse(body)));
+        else json(200, { status: 'ok' });
       });
       return;
     }
