@@ -156,7 +156,12 @@ func ParseBatch(body []byte) (Batch, error) {
 	// Most batches are well formed: decode them in one pass, and only when that fails go
 	// item by item to tell the bad events from the good ones.
 	var fast Batch
-	if err := json.Unmarshal(body, &fast); err == nil {
+	ok := decodeBatchFast(body, &fast)
+	if !ok {
+		fast = Batch{}
+		ok = json.Unmarshal(body, &fast) == nil
+	}
+	if ok {
 		if err := fast.checkShape(); err != nil {
 			return Batch{}, err
 		}
