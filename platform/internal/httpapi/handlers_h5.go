@@ -201,11 +201,14 @@ func injectSDK(body, tag []byte) []byte {
 
 // runtimeConfig is window.__GOVAPP__ for a bundle's pages (sdk-js reads it): which bridge APIs
 // the app declared (anything else is refused in the page, as by the signature endpoint) and
-// the platform's WeChat and Alipay app ids for container sign-in.
+// the platform's WeChat and Alipay app ids for container sign-in, and the bundle's version.
 func (s *server) runtimeConfig(c echo.Context, appID, bundleID string) map[string]any {
 	cfg := map[string]any{"appId": appID, "bundleId": bundleID, "server": "", "jsapi": []string{}}
 	if a, err := s.Apps.Lookup(c.Request().Context(), appID); err == nil {
 		cfg["jsapi"] = a.JSAPIPermissions
+	}
+	if v, err := s.Releases.Version(c.Request().Context(), appID, bundleID); err == nil {
+		cfg["version"] = v // usage events carry it: update adoption per release
 	}
 	if s.WeChatAppID != "" {
 		cfg["wechat"] = map[string]string{"appId": s.WeChatAppID, "oauthUrl": s.WeChatOAuthURL}

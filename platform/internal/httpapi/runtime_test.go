@@ -133,7 +133,8 @@ func TestH5Serving(t *testing.T) {
 	rel, err := f.rel.GetRelease(context.Background(), f.principal("devA"), rid)
 	must(t, err)
 	eresp, ebody := get(t, c, f.srv.URL+"/a/"+app+"/b/"+rel.BundleID+"/index.html", nil)
-	if eresp.StatusCode != 200 || !strings.Contains(string(ebody), `<script src="/sdk/govapp.js"></script>`) || !strings.Contains(string(ebody), "__GOVAPP__") || !strings.Contains(string(ebody), `"jsapi":[`) {
+	if eresp.StatusCode != 200 || !strings.Contains(string(ebody), `<script src="/sdk/govapp.js"></script>`) || !strings.Contains(string(ebody), "__GOVAPP__") || !strings.Contains(string(ebody), `"jsapi":[`) ||
+		!strings.Contains(string(ebody), `"version":"`+rel.Version+`"`) {
 		t.Fatalf("entry: %d %s", eresp.StatusCode, ebody)
 	}
 	if r, b := get(t, c, f.srv.URL+"/a/"+app+"/b/"+rel.BundleID+"/nope.js", nil); r.StatusCode != 404 || !strings.Contains(string(b), "找不到文件") {

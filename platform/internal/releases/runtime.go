@@ -327,6 +327,20 @@ func (s *Service) Entry(ctx context.Context, appID, bundleID string) (string, er
 	return b.manifest.Entry, nil
 }
 
+// Version is the manifest version of a released bundle (sdk-js reports it with usage
+// events, for update adoption per release).
+func (s *Service) Version(ctx context.Context, appID, bundleID string) (string, error) {
+	snap, err := s.snapshotOf(ctx, appID)
+	if err != nil {
+		return "", err
+	}
+	b, ok := snap.bundles[bundleID]
+	if !ok {
+		return "", fmt.Errorf("%w: %s is not a released bundle of %s", ErrBundleNotFound, bundleID, appID)
+	}
+	return b.manifest.Version, nil
+}
+
 // OpenBlob opens a stored file for serving.
 func (s *Service) OpenBlob(sha string) (interface {
 	Read([]byte) (int, error)
