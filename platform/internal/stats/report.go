@@ -142,6 +142,16 @@ func (s *Store) scan(ctx context.Context, table string, from, to Day, apps []str
 	return rows.Err()
 }
 
+// scanUsers feeds fn the rows a report over [from, to] under m needs, oldest first: the
+// per-day rows over all apps (app "") when m picks no apps — then every app has the same
+// cell predicate — else the per-app rows of the apps m may see.
+func (s *Store) scanUsers(ctx context.Context, m *matcher, from, to Day, fn func(day Day, app, version string, r *rollup) error) error {
+	if m.sameForEveryApp() {
+		return s.scan(ctx, "stats_day_rollup", from, to, nil, fn)
+	}
+	return s.scan(ctx, "stats_rollup", from, to, m.appSQL(), fn)
+}
+
 // TopApps lists apps by distinct users in the range (then launches), at most limit (0: all).
 func (s *Store) TopApps(ctx context.Context, sc Scope, f Filter, limit int) (TopApps, error) {
 	if err := f.Validate(sc); err != nil {
@@ -225,7 +235,7 @@ func (s *Store) ActiveByRegion(ctx context.Context, sc Scope, f Filter, level st
 	}
 	users := map[key]*roaring.Bitmap{}
 	launches := map[key]int64{}
-	err := s.scan(ctx, "stats_rollup", f.From, f.To, m.appSQL(), func(day Day, app, _ string, r *rollup) error {
+	err := s.scanUsers(ctx, m, f.From, f.To, func(day Day, app, _ string, r *rollup) error {
 		pass := m.forApp(app)
 		if pass == nil {
 			return nil
@@ -283,7 +293,7 @@ func (s *Store) Channels(ctx context.Context, sc Scope, f Filter) (ChannelUsage,
 		users[i] = roaring.New()
 	}
 	launches := make([]int64, len(Channels))
-	err := s.scan(ctx, "stats_rollup", f.From, f.To, m.appSQL(), func(_ Day, app, _ string, r *rollup) error {
+	err := s.scanUsers(ctx, m, f.From, f.To, func(_ Day, app, _ string, r *rollup) error {
 		pass := m.forApp(app)
 		if pass == nil {
 			return nil
@@ -316,7 +326,7 @@ func (s *Store) Channels(ctx context.Context, sc Scope, f Filter) (ChannelUsage,
 func (s *Store) daily(ctx context.Context, sc Scope, f Filter, from, to Day) (map[Day]*roaring.Bitmap, error) {
 	m := newMatcher(sc, f)
 	parts := map[Day][]*roaring.Bitmap{}
-	err := s.scan(ctx, "stats_rollup", from, to, m.appSQL(), func(day Day, app, _ string, r *rollup) error {
+	err := s.scanUsers(ctx, m, from, to, func(day Day, app, _ string, r *rollup) error {
 		if pass := m.forApp(app); pass != nil {
 			if u, _ := r.filter(pass); !u.IsEmpty() {
 				parts[day] = append(parts[day], u)

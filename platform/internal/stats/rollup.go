@@ -183,16 +183,47 @@ func (r *rollup) encode() ([]byte, error) {
 
 // pairs lists every (uid, cell) of the row, sorted.
 func (r *rollup) pairs() []pair {
-	out := make([]pair, 0, len(r.idx)+len(r.extra))
+	main := make([]pair, 0, len(r.idx))
 	it := r.users.Iterator()
 	for i := 0; it.HasNext(); i++ {
-		out = append(out, pair{it.Next(), r.counts[r.idx[i]].cell})
+		main = append(main, pair{it.Next(), r.counts[r.idx[i]].cell})
 	}
-	for _, e := range r.extra {
-		out = append(out, pair{e.uid, r.counts[e.cell].cell})
+	if len(r.extra) == 0 {
+		return main
 	}
-	if len(r.extra) > 0 {
-		sortPairs(out)
+	extra := make([]pair, len(r.extra))
+	for i, e := range r.extra {
+		extra[i] = pair{e.uid, r.counts[e.cell].cell}
+	}
+	sortPairs(extra) // few, and usually sorted already
+	return mergePairs(main, extra)
+}
+
+func lessPair(a, b pair) bool { return a.uid < b.uid || a.uid == b.uid && a.cell < b.cell }
+
+// mergePairs merges two sorted lists of pairs, dropping repeats, in linear time.
+func mergePairs(a, b []pair) []pair {
+	out := make([]pair, 0, len(a)+len(b))
+	push := func(p pair) {
+		if n := len(out); n == 0 || out[n-1] != p {
+			out = append(out, p)
+		}
+	}
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		if lessPair(b[j], a[i]) {
+			push(b[j])
+			j++
+		} else {
+			push(a[i])
+			i++
+		}
+	}
+	for ; i < len(a); i++ {
+		push(a[i])
+	}
+	for ; j < len(b); j++ {
+		push(b[j])
 	}
 	return out
 }
@@ -261,10 +292,12 @@ func (r *rollup) merge(ps []pair, counts map[uint32]Counters) *rollup {
 			x.add(v)
 			all[c] = x
 		}
-		ps = append(r.pairs(), ps...)
 	}
-	sortPairs(ps)
+	sortPairs(ps) // the new pairs only: the row's are sorted already
 	ps = slices.Compact(ps)
+	if r != nil {
+		ps = mergePairs(r.pairs(), ps)
+	}
 	return buildRollup(ps, all)
 }
 

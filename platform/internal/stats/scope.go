@@ -149,6 +149,20 @@ func (m *matcher) appSQL() []string {
 	return slices.Compact(out)
 }
 
+// sameForEveryApp reports whether every app has the same cell predicate: no apps picked,
+// and no area of the scope limited to apps. Then the per-day rows over all apps answer.
+func (m *matcher) sameForEveryApp() bool {
+	if m.f.Apps != nil || len(m.sc.Areas) == 0 {
+		return false
+	}
+	for _, a := range m.sc.Areas {
+		if a.Apps != nil {
+			return false
+		}
+	}
+	return true
+}
+
 // forApp returns the cell predicate of app, or nil when nothing of app is visible.
 func (m *matcher) forApp(app string) func(uint32) bool {
 	if p, ok := m.cache[app]; ok {

@@ -520,3 +520,44 @@ func ExampleWriteCSV() {
 type osStdout struct{}
 
 func (osStdout) Write(p []byte) (int, error) { fmt.Print(string(p)); return len(p), nil }
+
+// A store written before the per-day rows existed gets them from the per-app rows at
+// start, and the reports they serve do not change.
+func TestDayRollupsBackfilled(t *testing.T) {
+	dbtest.ForEachBackend(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		first := newStore(t, d, stats.Config{BufferEvents: 700})
+		bs := generate(t, testConfig(3000))
+		ingestAll(t, first, bs)
+		if err := first.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		f := stats.Filter{From: testEnd - 40, To: testEnd}
+		want, err := first.Trend(ctx, stats.Everything(), f)
+		if err != nil || want[len(want)-1].Total == 0 {
+			t.Fatalf("trend %v, %v", want, err)
+		}
+		wantCh, err := first.Channels(ctx, stats.Everything(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := first.Close(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.ExecContext(ctx, `DELETE FROM stats_day_rollup`); err != nil {
+			t.Fatal(err)
+		}
+		second := newStore(t, d, stats.Config{})
+		if n := count(t, d, `SELECT count(*) FROM stats_day_rollup`); n == 0 {
+			t.Fatal("no per-day rows after start")
+		}
+		got, err := second.Trend(ctx, stats.Everything(), f)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("trend after backfill:\n got %v %v\nwant %v", got, err, want)
+		}
+		gotCh, err := second.Channels(ctx, stats.Everything(), f)
+		if err != nil || !reflect.DeepEqual(gotCh, wantCh) {
+			t.Fatalf("channels after backfill:\n got %v %v\nwant %v", gotCh, err, wantCh)
+		}
+	})
+}

@@ -36,6 +36,12 @@ var migrations = []db.Migration{{
 	CREATE INDEX stats_events_day ON stats_events(day, app);
 	CREATE TABLE stats_rollup (day INTEGER NOT NULL, app TEXT NOT NULL, data BYTEA NOT NULL, PRIMARY KEY (day, app));
 	CREATE TABLE stats_release_rollup (day INTEGER NOT NULL, app TEXT NOT NULL, version TEXT NOT NULL, data BYTEA NOT NULL, PRIMARY KEY (app, day, version));`,
+}, {
+	// One row per day over all apps (app is always ''): reports that do not pick apps —
+	// the trend, DAU/MAU, retention, regions, channels — read a row a day instead of one
+	// per app and day. New fills it from stats_rollup once (backfillDays).
+	SQLite:   `CREATE TABLE stats_day_rollup (day INTEGER NOT NULL, app TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (day, app));`,
+	Postgres: `CREATE TABLE stats_day_rollup (day INTEGER NOT NULL, app TEXT NOT NULL, data BYTEA NOT NULL, PRIMARY KEY (day, app));`,
 }}
 
 // flushLock serialises flushes of several instances on one PostgreSQL database: a flush
@@ -71,7 +77,70 @@ func New(ctx context.Context, d *db.DB, cfg Config) (*Store, error) {
 	}
 	s := &Store{db: d, cfg: cfg, uids: map[[16]byte]uint32{}}
 	s.w = newWriter(s)
+	if err := s.backfillDays(ctx); err != nil {
+		s.Close(ctx)
+		return nil, err
+	}
 	return s, nil
+}
+
+// backfillDays fills stats_day_rollup from stats_rollup when it is empty and the per-app
+// rows are not (a store written before the table existed): a day at a time, in one
+// transaction under the writer's lock.
+func (s *Store) backfillDays(ctx context.Context) error {
+	var have, need bool
+	if err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM stats_day_rollup), EXISTS (SELECT 1 FROM stats_rollup)`).Scan(&have, &need); err != nil {
+		return fmt.Errorf("stats: look at the day rollups: %w", err)
+	}
+	if have || !need {
+		return nil
+	}
+	s.w.flushMu.Lock()
+	defer s.w.flushMu.Unlock()
+	return s.inWriterTx(ctx, func(tx *sql.Tx) error {
+		if s.db.Dialect == db.Postgres {
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, flushLock); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM stats_day_rollup`); err != nil { // another instance was first
+			return err
+		}
+		days := map[rollupKey]*delta{}
+		rows, err := tx.QueryContext(ctx, `SELECT day, data FROM stats_rollup ORDER BY day`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var day int64
+			var data []byte
+			if err := rows.Scan(&day, &data); err != nil {
+				return err
+			}
+			r, err := decodeRollup(data)
+			if err != nil {
+				return fmt.Errorf("%w: stats_rollup day %s", err, Day(day))
+			}
+			k := rollupKey{day: Day(day)}
+			d := days[k]
+			if d == nil {
+				d = &delta{counts: map[uint32]Counters{}}
+				days[k] = d
+			}
+			d.pairs = append(d.pairs, r.pairs()...)
+			for _, cc := range r.counts {
+				c := d.counts[cc.cell]
+				c.add(cc.c)
+				d.counts[cc.cell] = c
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows.Close()
+		return s.foldTable(ctx, tx, "stats_day_rollup", false, days)
+	})
 }
 
 // Location is the store's day boundary.
@@ -435,13 +504,14 @@ type delta struct {
 func (s *Store) foldRollups(ctx context.Context, tx *sql.Tx, es []entry, uids map[[16]byte]uint32) error {
 	apps := map[rollupKey]*delta{}
 	rels := map[rollupKey]*delta{}
+	days := map[rollupKey]*delta{}
 	for _, e := range es {
 		cell := cellOf(e.region, channelIndex(e.channel))
 		p := pair{uids[e.user], cell}
 		for _, t := range []struct {
 			m map[rollupKey]*delta
 			k rollupKey
-		}{{apps, rollupKey{e.day, e.app, ""}}, {rels, rollupKey{e.day, e.app, e.version}}} {
+		}{{apps, rollupKey{e.day, e.app, ""}}, {rels, rollupKey{e.day, e.app, e.version}}, {days, rollupKey{day: e.day}}} {
 			d := t.m[t.k]
 			if d == nil {
 				d = &delta{counts: map[uint32]Counters{}}
@@ -454,6 +524,9 @@ func (s *Store) foldRollups(ctx context.Context, tx *sql.Tx, es []entry, uids ma
 		}
 	}
 	if err := s.foldTable(ctx, tx, "stats_rollup", false, apps); err != nil {
+		return err
+	}
+	if err := s.foldTable(ctx, tx, "stats_day_rollup", false, days); err != nil {
 		return err
 	}
 	return s.foldTable(ctx, tx, "stats_release_rollup", true, rels)
