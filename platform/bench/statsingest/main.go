@@ -130,6 +130,9 @@ func run(conns, batch, devices int, dur time.Duration, dbURL string) error {
 	var busy atomic.Int64
 	if profile != nil {
 		if err := pprof.StartCPUProfile(profile); err != nil {
+			cancel()
+			<-served
+			p.Close()
 			return err
 		}
 	}

@@ -16,7 +16,7 @@ func randomBatch(rng *rand.Rand) string {
 	pick := func(xs ...string) string { return xs[rng.IntN(len(xs))] }
 	ws := func() string { return pick("", "", "", " ", "\n\t", "\r\n ") }
 	str := func() string {
-		return pick(`"app-a"`, `"evt-0000001"`, `"page_view"`, `"wechat"`, `"1.0.0"`, `"/p/1"`, `""`, `"é漢字"`, `"a\"b"`, `"a\\u0041"`, "\"\xff\"", `"x` + "\x01" + `"`, `"custom_x"`)
+		return pick(`"app-a"`, `"evt-0000001"`, `"page_view"`, `"wechat"`, `"1.0.0"`, `"/p/1"`, `""`, `"é漢字"`, `"a\"b"`, `"a\\u0041"`, "\"\xff\"", `"x`+"\x01"+`"`, `"custom_x"`)
 	}
 	num := func() string {
 		return pick("1745287200000", "0", "-5", "12.5", "1e3", "01", "9223372036854775807", "9223372036854775808", "-9223372036854775808", `"1"`, "null", "true")
