@@ -172,7 +172,10 @@ func load(tb testing.TB, d *db.DB, n int) {
 type engine struct{ name, url string }
 
 func engines(tb testing.TB) []engine {
-	out := []engine{{"sqlite", "sqlite://" + filepath.Join(tb.TempDir(), "fanout.db")}}
+	var out []engine
+	if os.Getenv("GOVAPP_BENCH_SKIP_SQLITE") == "" {
+		out = append(out, engine{"sqlite", "sqlite://" + filepath.Join(tb.TempDir(), "fanout.db")})
+	}
 	if base := os.Getenv("GOVAPP_BENCH_DATABASE_URL"); base != "" {
 		out = append(out, engine{"postgres", base})
 	}
