@@ -145,8 +145,18 @@ func (s *Devices) MarkUnregistered(ctx context.Context, kind, token string, at t
 
 // ForUser lists a user's live registrations, newest first.
 func (s *Devices) ForUser(ctx context.Context, userID string) ([]Device, error) {
+	return s.query(ctx, `WHERE user_id = $1 AND unregistered_at IS NULL ORDER BY registered_at DESC, id DESC`, userID)
+}
+
+// Recent lists the newest registrations, dropped ones too, for the sandbox phone page.
+func (s *Devices) Recent(ctx context.Context, limit int) ([]Device, error) {
+	return s.query(ctx, `ORDER BY registered_at DESC, id DESC LIMIT `+fmt.Sprint(limit))
+}
+
+// query reads registrations; tail is the statement after FROM push_devices.
+func (s *Devices) query(ctx context.Context, tail string, args ...any) ([]Device, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT user_id, kind, token, topic, environment, app_id, registered_at, unregistered_at
-		FROM push_devices WHERE user_id = $1 AND unregistered_at IS NULL ORDER BY registered_at DESC, id DESC`, userID)
+		FROM push_devices `+tail, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -159,30 +169,6 @@ func (s *Devices) ForUser(ctx context.Context, userID string) ([]Device, error) 
 			return nil, err
 		}
 		d.RegisteredAt = d.RegisteredAt.UTC()
-		if un.Valid {
-			t := un.Time.UTC()
-			d.Unregistered = &t
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
-}
-
-// Recent lists the newest live registrations, for the sandbox phone page.
-func (s *Devices) Recent(ctx context.Context, limit int) ([]Device, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT user_id, kind, token, topic, environment, app_id, registered_at, unregistered_at
-		FROM push_devices ORDER BY registered_at DESC, id DESC LIMIT `+fmt.Sprint(limit))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Device{}
-	for rows.Next() {
-		var d Device
-		var un sql.NullTime
-		if err := rows.Scan(&d.UserID, &d.Kind, &d.Token, &d.Topic, &d.Environment, &d.AppID, &d.RegisteredAt, &un); err != nil {
-			return nil, err
-		}
 		if un.Valid {
 			t := un.Time.UTC()
 			d.Unregistered = &t
