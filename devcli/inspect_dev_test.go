@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -23,10 +22,7 @@ func TestDevInspect(t *testing.T) {
 	bin := testenv.Chromium(t)
 	if cache, err := inspector.CachePath(); err == nil {
 		if _, err := inspector.Load(context.Background(), http.DefaultClient, inspector.Registry(), cache); err != nil {
-			if os.Getenv("GOVAPP_TEST_REQUIRE_NPM") != "" {
-				t.Fatal(err)
-			}
-			t.Skip(err)
+			testenv.NeedNPM(t, err)
 		}
 	}
 	root := t.TempDir()

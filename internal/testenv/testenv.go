@@ -30,14 +30,21 @@ func NPMCI(t testing.TB, dir string) {
 	t.Helper()
 	npm, err := exec.LookPath("npm")
 	if err != nil {
-		if os.Getenv("GOVAPP_TEST_REQUIRE_NPM") != "" {
-			t.Fatal("no npm on PATH but GOVAPP_TEST_REQUIRE_NPM is set; install Node.js")
-		}
-		t.Skip("no npm on PATH; this project needs `npm install`")
+		NeedNPM(t, "no npm on PATH; this project needs `npm install` (install Node.js)")
 	}
 	cmd := exec.Command(npm, "ci", "--no-audit", "--no-fund", "--prefer-offline")
 	cmd.Dir = dir
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("npm ci in %s: %v\n%s", dir, err, out)
 	}
+}
+
+// NeedNPM stops a test that cannot get what npm or its registry provides (the reason says
+// what): it skips on a laptop and fails when GOVAPP_TEST_REQUIRE_NPM is set.
+func NeedNPM(t testing.TB, reason any) {
+	t.Helper()
+	if os.Getenv("GOVAPP_TEST_REQUIRE_NPM") != "" {
+		t.Fatal(reason)
+	}
+	t.Skip(reason)
 }

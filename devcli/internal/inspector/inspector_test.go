@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -25,10 +24,7 @@ func assets(t *testing.T) *inspector.Assets {
 	}
 	a, err := inspector.Load(context.Background(), http.DefaultClient, inspector.Registry(), cache)
 	if err != nil {
-		if os.Getenv("GOVAPP_TEST_REQUIRE_NPM") != "" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
+		testenv.NeedNPM(t, err)
 	}
 	return a
 }

@@ -155,8 +155,7 @@ func (s *Devices) Recent(ctx context.Context, limit int) ([]Device, error) {
 
 // query reads registrations; tail is the statement after FROM push_devices.
 func (s *Devices) query(ctx context.Context, tail string, args ...any) ([]Device, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT user_id, kind, token, topic, environment, app_id, registered_at, unregistered_at
-		FROM push_devices `+tail, args...)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+deviceCols+` FROM push_devices `+tail, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -164,16 +163,31 @@ func (s *Devices) query(ctx context.Context, tail string, args ...any) ([]Device
 	out := []Device{}
 	for rows.Next() {
 		var d Device
-		var un sql.NullTime
-		if err := rows.Scan(&d.UserID, &d.Kind, &d.Token, &d.Topic, &d.Environment, &d.AppID, &d.RegisteredAt, &un); err != nil {
+		var sc deviceScan
+		if err := rows.Scan(sc.dest(&d)...); err != nil {
 			return nil, err
 		}
-		d.RegisteredAt = d.RegisteredAt.UTC()
-		if un.Valid {
-			t := un.Time.UTC()
-			d.Unregistered = &t
-		}
+		sc.finish(&d)
 		out = append(out, d)
 	}
 	return out, rows.Err()
+}
+
+// deviceCols are the columns deviceScan reads, in its order.
+const deviceCols = `user_id, kind, token, topic, environment, app_id, registered_at, unregistered_at`
+
+// deviceScan reads a registration's columns into a Device; finish turns the nullable
+// drop time into the pointer and the times into UTC.
+type deviceScan struct{ un sql.NullTime }
+
+func (sc *deviceScan) dest(d *Device) []any {
+	return []any{&d.UserID, &d.Kind, &d.Token, &d.Topic, &d.Environment, &d.AppID, &d.RegisteredAt, &sc.un}
+}
+
+func (sc *deviceScan) finish(d *Device) {
+	d.RegisteredAt = d.RegisteredAt.UTC()
+	if sc.un.Valid {
+		t := sc.un.Time.UTC()
+		d.Unregistered = &t
+	}
 }

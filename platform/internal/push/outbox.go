@@ -190,8 +190,7 @@ func (s *Service) claim(ctx context.Context, kind, owner string, limit int, now 
 	for i, id := range ids {
 		ph[i] = b.arg(id)
 	}
-	drows, err := s.db.QueryContext(ctx, `SELECT id, user_id, kind, token, topic, environment, app_id, registered_at, unregistered_at
-		FROM push_devices WHERE id IN (`+strings.Join(ph, ", ")+`)`, b.args...)
+	drows, err := s.db.QueryContext(ctx, `SELECT id, `+deviceCols+` FROM push_devices WHERE id IN (`+strings.Join(ph, ", ")+`)`, b.args...)
 	if err != nil {
 		return nil, err
 	}
@@ -199,14 +198,11 @@ func (s *Service) claim(ctx context.Context, kind, owner string, limit int, now 
 	for drows.Next() {
 		var id int64
 		var dv Device
-		var un sql.NullTime
-		if err := drows.Scan(&id, &dv.UserID, &dv.Kind, &dv.Token, &dv.Topic, &dv.Environment, &dv.AppID, &dv.RegisteredAt, &un); err != nil {
+		var sc deviceScan
+		if err := drows.Scan(append([]any{&id}, sc.dest(&dv)...)...); err != nil {
 			return nil, err
 		}
-		if un.Valid {
-			t := un.Time.UTC()
-			dv.Unregistered = &t
-		}
+		sc.finish(&dv)
 		for _, d := range byDevice[id] {
 			d.Device = dv
 		}
@@ -223,7 +219,7 @@ func (s *Service) claimPostgres(ctx context.Context, kind, owner, pick string, n
 		UPDATE push_deliveries x SET leased_until = $3, lease_owner = $4, attempts = x.attempts + 1
 		FROM picked p, push_devices d WHERE x.id = p.id AND d.id = x.device_id
 		RETURNING x.id, x.notice_id, x.user_id, x.tier, x.attempts,
-			d.user_id, d.kind, d.token, d.topic, d.environment, d.app_id, d.registered_at, d.unregistered_at`,
+			d.user_id, d.kind, d.token, d.topic, d.environment, d.app_id, d.registered_at, d.unregistered_at`, // deviceCols of d
 		kind, now, now.Add(s.cfg.Lease), owner)
 	if err != nil {
 		return nil, fmt.Errorf("push: claim %s deliveries: %w", kind, err)
@@ -232,16 +228,11 @@ func (s *Service) claimPostgres(ctx context.Context, kind, owner, pick string, n
 	var out []*Delivery
 	for rows.Next() {
 		d := &Delivery{Kind: kind}
-		var un sql.NullTime
-		dv := &d.Device
-		if err := rows.Scan(&d.ID, &d.NoticeID, &d.UserID, &d.Tier, &d.Attempts,
-			&dv.UserID, &dv.Kind, &dv.Token, &dv.Topic, &dv.Environment, &dv.AppID, &dv.RegisteredAt, &un); err != nil {
+		var sc deviceScan
+		if err := rows.Scan(append([]any{&d.ID, &d.NoticeID, &d.UserID, &d.Tier, &d.Attempts}, sc.dest(&d.Device)...)...); err != nil {
 			return nil, err
 		}
-		if un.Valid {
-			t := un.Time.UTC()
-			dv.Unregistered = &t
-		}
+		sc.finish(&d.Device)
 		out = append(out, d)
 	}
 	return out, rows.Err()

@@ -201,8 +201,8 @@ func (s *WeChatSender) Send(ctx context.Context, ds []*Delivery) []Outcome {
 			continue
 		}
 		page := n.WeChat.Page
-		if page == "" && n.AppID != "" && s.PageBase != "" {
-			page = strings.TrimRight(s.PageBase, "/") + "/a/" + n.AppID + "/#" + n.Link
+		if page == "" {
+			page = appURL(s.PageBase, n)
 		}
 		err = c.SendSubscribe(ctx, wechat.SubscribeMessage{ToUser: d.Device.Token, TemplateID: n.WeChat.TemplateID,
 			Page: page, Data: fill(n.WeChat.Data, &n.NoticeCreate)})
@@ -238,8 +238,8 @@ func (s *AlipaySender) Send(ctx context.Context, ds []*Delivery) []Outcome {
 	for i, d := range ds {
 		n := d.Notice
 		url := n.Alipay.URL
-		if url == "" && s.PageBase != "" {
-			url = strings.TrimRight(s.PageBase, "/") + "/a/" + n.AppID + "/#" + n.Link
+		if url == "" {
+			url = appURL(s.PageBase, n)
 		}
 		msg := alipay.TemplateMessage{TemplateID: n.Alipay.TemplateID, URL: url, ActionName: "查看详情"}
 		if strings.HasPrefix(d.Device.Token, "2088") {
@@ -286,6 +286,15 @@ func alipayOutcome(err error) Outcome {
 	default:
 		return Outcome{Kind: Fail, Reason: shortReason(err)}
 	}
+}
+
+// appURL is where a tapped WeChat or Alipay message opens the notice's light app on the
+// platform ("" without an app or a public URL).
+func appURL(base string, n *Notice) string {
+	if n.AppID == "" || base == "" {
+		return ""
+	}
+	return strings.TrimRight(base, "/") + "/a/" + n.AppID + "/#" + n.Link
 }
 
 func isTransient(err error) bool {
